@@ -1,0 +1,371 @@
+"""Build the course book (the static site) with Jupyter Book 1, offline.
+
+``python -m nnbook.site build`` is what ``make book`` runs. It
+
+1. copies the front-end assets the site serves itself (require.js, the Jupyter widgets HTML
+   manager, anywidget's front end and MathJax 3) from ``node_modules`` into
+   ``_build/site-extra/nnassets/``, plus a small ``widgets-setup.js`` that points require.js at
+   them; ``_config.yml`` names ``_build/site-extra`` in ``html_extra_path``, so Sphinx copies it
+   to the root of the site (not under ``_static/``, which Jupyter Book would add to every page);
+2. copies the student notebooks ``exercises/<a>/<a>.ipynb`` that exist to
+   ``_build/site-extra/downloads/exercises/<a>.ipynb`` (the site serves them as downloads);
+3. runs ``jupyter-book build`` with ``--warningiserror --keep-going``: every chapter is executed
+   (through the execution cache in ``_build/.jupyter_cache``) and the build fails on any
+   execution error and any Sphinx warning.
+
+Files are copied only when they changed (size or modification time), so a rebuild with
+nothing changed stays quick.
+
+``python -m nnbook.site page book/part1/hog.md`` is for chapter writers: it builds the whole
+table of contents into a fresh temporary folder but executes only the given chapter (no
+cache) and fails on any warning or error that concerns that chapter (warnings about other
+chapters are printed, not counted). It prints where the built page is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_DIR = ROOT / "_build"
+HTML_DIR = BUILD_DIR / "html"
+EXTRA_DIR = BUILD_DIR / "site-extra"
+NODE_MODULES = ROOT / "node_modules"
+ASSETS = "nnassets"
+EXERCISES = ("features", "mlp", "activations", "hyperparameters")
+
+# MathJax: the one combined component the site loads, the loader files, and the folders it
+# loads from at run time (fonts, TeX extensions, accessibility). Not latest.js (it goes to a CDN).
+MATHJAX_FILES = ("tex-chtml.js", "core.js", "loader.js", "startup.js")
+MATHJAX_DIRS = ("a11y", "adaptors", "input", "output", "sre", "ui")
+
+WIDGETS_SETUP_JS = """\
+// Written by nnbook/site.py. Loaded after require.js and before the Jupyter widgets HTML
+// manager (embed-amd.js) on pages that show widgets. Every module comes from this site:
+// require.js resolves modules relative to this folder, anywidget is mapped to its local copy,
+// and the manager's fonts are looked up next to it. The manager's "CDN" fallback
+// (data-jupyter-widgets-cdn="npm/") resolves to this folder too, so no request leaves the site.
+(function () {
+  var here = document.currentScript.src;
+  var base = here.slice(0, here.lastIndexOf("/") + 1);
+  window.__jupyter_widgets_assets_path__ = base + "html-manager/";
+  window.requirejs.config({
+    baseUrl: base,
+    paths: { anywidget: base + "anywidget/index" },
+  });
+})();
+"""
+
+
+class BuildError(RuntimeError):
+    """The book did not build; the message says why."""
+
+
+def _same_file(src: Path, dst: Path) -> bool:
+    if not dst.is_file():
+        return False
+    s, d = src.stat(), dst.stat()
+    return s.st_size == d.st_size and int(s.st_mtime) == int(d.st_mtime)
+
+
+def _copy_if_changed(src: Path, dst: Path) -> bool:
+    """Copy ``src`` to ``dst`` (atomically, keeping the mtime) unless it is already there."""
+    if _same_file(src, dst):
+        return False
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    shutil.copy2(src, tmp)
+    os.replace(tmp, dst)
+    return True
+
+
+def _write_if_changed(text: str, dst: Path) -> bool:
+    if dst.is_file() and dst.read_text(encoding="utf-8") == text:
+        return False
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, dst)
+    return True
+
+
+def _sync_tree(src: Path, dst: Path, skip_suffixes: tuple[str, ...] = ()) -> int:
+    copied = 0
+    for path in sorted(src.rglob("*")):
+        if path.is_file() and not path.name.endswith(skip_suffixes):
+            copied += _copy_if_changed(path, dst / path.relative_to(src))
+    return copied
+
+
+def _require(path: Path) -> Path:
+    if not path.exists():
+        raise BuildError(
+            f"{path.relative_to(ROOT)} is missing: install the front-end assets with "
+            "`make assets` (npm ci from package-lock.json)"
+        )
+    return path
+
+
+def stage_assets(extra_dir: Path = EXTRA_DIR) -> int:
+    """Copy the front-end assets into ``extra_dir/nnassets``; return how many files changed."""
+    out = extra_dir / ASSETS
+    copied = _copy_if_changed(
+        _require(NODE_MODULES / "requirejs" / "require.js"), out / "require.js"
+    )
+    manager = _require(NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist")
+    _require(manager / "embed-amd.js")
+    copied += _sync_tree(manager, out / "html-manager", skip_suffixes=(".map",))
+    anywidget = _require(NODE_MODULES / "anywidget" / "dist" / "index.js")
+    copied += _copy_if_changed(anywidget, out / "anywidget" / "index.js")
+    mathjax = _require(NODE_MODULES / "mathjax" / "es5")
+    for name in MATHJAX_FILES:
+        copied += _copy_if_changed(_require(mathjax / name), out / "mathjax" / name)
+    for name in MATHJAX_DIRS:
+        copied += _sync_tree(_require(mathjax / name), out / "mathjax" / name)
+    copied += _write_if_changed(WIDGETS_SETUP_JS, out / "widgets-setup.js")
+    return copied
+
+
+def stage_downloads(extra_dir: Path = EXTRA_DIR) -> list[str]:
+    """Copy the student notebooks that exist to ``extra_dir/downloads/exercises``.
+
+    Returns the names of the exercises whose notebook was found. A stale copy whose source
+    notebook no longer exists is removed.
+    """
+    out = extra_dir / "downloads" / "exercises"
+    found = []
+    for name in EXERCISES:
+        src = ROOT / "exercises" / name / f"{name}.ipynb"
+        dst = out / f"{name}.ipynb"
+        if src.is_file():
+            _copy_if_changed(src, dst)
+            found.append(name)
+        elif dst.exists():
+            dst.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    return found
+
+
+def _warm_matplotlib() -> None:
+    """Build matplotlib's font cache once, so that no chapter prints the notice to stderr."""
+    subprocess.run(
+        [sys.executable, "-c", "import matplotlib.pyplot"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+
+
+def _jupyter_book() -> list[str]:
+    exe = Path(sys.executable).with_name("jupyter-book")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("jupyter-book")
+    if found is None:
+        raise BuildError("jupyter-book is not installed: run `make venv`")
+    return [found]
+
+
+def _run_jupyter_book(source: Path, extra_args: list[str]) -> tuple[int, str]:
+    cmd = [*_jupyter_book(), "build", str(source), "--builder", "html", *extra_args]
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    proc = subprocess.Popen(
+        cmd,
+        cwd=source,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        lines.append(line)
+    return proc.wait(), "".join(lines)
+
+
+_PROBLEM = re.compile(r"(WARNING|ERROR|CRITICAL|SEVERE)\b|Traceback \(most recent call last\)")
+
+
+def problems(log: str) -> list[str]:
+    """The warning and error lines of a build log.
+
+    The kernel's own log lines (``[IPKernelApp] WARNING | Kernel is running over TCP ...``)
+    are not problems of the book and are left out.
+    """
+    return [
+        line
+        for line in log.splitlines()
+        if _PROBLEM.search(line) and not line.lstrip().startswith("[IPKernelApp]")
+    ]
+
+
+def build(quiet: bool = False) -> float:
+    """Build the whole book into ``_build/html``; return the time it took in seconds."""
+    start = time.perf_counter()
+    copied = stage_assets()
+    found = stage_downloads()
+    missing = sorted(set(EXERCISES) - set(found))
+    print(f"nnbook.site: {copied} asset file(s) updated; exercise downloads: {found or 'none'}")
+    if missing:
+        print(f"nnbook.site: no student notebook yet for: {', '.join(missing)}")
+    _warm_matplotlib()
+    args = ["--warningiserror", "--keep-going"]
+    if quiet:
+        args.append("--quiet")
+    code, log = _run_jupyter_book(ROOT, args)
+    found_problems = problems(log)
+    if code != 0 or found_problems:
+        listing = "\n".join(f"  {p}" for p in found_problems[:50]) or "  (see the log above)"
+        raise BuildError(
+            f"the book did not build cleanly (jupyter-book exit code {code}); "
+            f"warnings and errors:\n{listing}"
+        )
+    elapsed = time.perf_counter() - start
+    print(f"nnbook.site: built {HTML_DIR / 'index.html'} in {elapsed:.1f} s")
+    return elapsed
+
+
+def _toc_files(toc: dict) -> list[str]:
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part.get("chapters", [])]
+    return files
+
+
+def build_page(page: str, keep: Path | None = None) -> Path:
+    """Build the book into a temporary folder, executing only ``page``; return its HTML path."""
+    page_path = (Path.cwd() / page).resolve()
+    if not page_path.is_file():
+        raise BuildError(f"{page} does not exist")
+    try:
+        rel = page_path.relative_to(ROOT)
+    except ValueError as exc:
+        raise BuildError(f"{page} is not inside the repository {ROOT}") from exc
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    docname = rel.with_suffix("").as_posix()
+    files = _toc_files(toc)
+    if docname not in files:
+        raise BuildError(f"{rel} is not in _toc.yml; the chapters are: {', '.join(files)}")
+
+    stage_assets()
+    stage_downloads()
+    _warm_matplotlib()
+    work = keep if keep is not None else Path(tempfile.mkdtemp(prefix="nnbook-page-"))
+    work.mkdir(parents=True, exist_ok=True)
+    for name in ("_toc.yml", "references.bib"):
+        shutil.copy2(ROOT / name, work / name)
+    if (work / "book").exists():
+        shutil.rmtree(work / "book")
+    shutil.copytree(ROOT / "book", work / "book", ignore=shutil.ignore_patterns(".*"))
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    execute = config.setdefault("execute", {})
+    execute["execute_notebooks"] = "force"
+    execute["cache"] = ""
+    execute["exclude_patterns"] = [f + ".md" for f in files if f != docname]
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["html_extra_path"] = [str(EXTRA_DIR)]
+    (work / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+    code, log = _run_jupyter_book(work, ["--keep-going"])
+    ours, others = [], []
+    for line in problems(log):
+        mentions_page = str(rel) in line or rel.name in line
+        mentions_other = any(f + ".md" in line for f in files if f != docname)
+        (others if mentions_other and not mentions_page else ours).append(line)
+    if others:
+        print(f"nnbook.site: {len(others)} warning(s) about other pages (not counted):")
+        for line in others:
+            print(f"  {line}")
+    html = work / "_build" / "html" / (docname + ".html")
+    if code != 0 or ours:
+        listing = "\n".join(f"  {p}" for p in ours) or "  (see the log above)"
+        raise BuildError(f"{rel} did not build cleanly (exit code {code}):\n{listing}")
+    print(f"nnbook.site: {rel} built and executed cleanly: {html}")
+    return html
+
+
+# --- Sphinx extension (``sphinx: extra_extensions: [nnbook.site]`` in _config.yml) -------------
+#
+# A chapter links to the download of its exercise with a plain Markdown link, relative to the
+# page, e.g. in book/part2/training-loop.md:
+#     [download the notebook](../../downloads/exercises/mlp.ipynb)
+# The file is not a Sphinx document (nnbook.site copies it into the site), so MyST would warn
+# "cross-reference target not found". This post-transform runs just before MyST's resolver and
+# turns such links into plain relative links, but only when the path, resolved from the page's
+# folder, is exactly downloads/exercises/<one of the four exercises>.ipynb: a wrong path or
+# name still fails the build.
+
+
+def _download_target(docname: str, target: str) -> str | None:
+    import posixpath
+
+    if target.startswith(("http:", "https:", "/")):
+        return None
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
+    allowed = {f"downloads/exercises/{name}.ipynb" for name in EXERCISES}
+    return resolved if resolved in allowed else None
+
+
+def setup(app):  # pragma: no cover - exercised by every book build
+    from docutils import nodes
+    from sphinx.addnodes import pending_xref
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class ExerciseDownloadLinks(SphinxPostTransform):
+        default_priority = 8  # MyST's reference resolver runs at 9
+
+        def run(self, **kwargs) -> None:
+            for node in list(self.document.findall(pending_xref)):
+                target = node.get("reftarget", "")
+                if node.get("reftype") != "myst" or not target.endswith(".ipynb"):
+                    continue
+                if _download_target(self.env.docname, target) is None:
+                    continue
+                ref = nodes.reference("", "", internal=False, refuri=target)
+                ref += node.children
+                ref["classes"].append("exercise-download")
+                node.replace_self(ref)
+
+    app.add_post_transform(ExerciseDownloadLinks)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m nnbook.site", description=__doc__.split("\n")[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="build the whole book into _build/html")
+    p_build.add_argument("--quiet", action="store_true", help="less output from Sphinx")
+    p_page = sub.add_parser(
+        "page", help="build one chapter (executed, no cache) into a temporary folder"
+    )
+    p_page.add_argument("file", help="the chapter, e.g. book/part1/hog.md")
+    p_page.add_argument("--keep", type=Path, help="build into this folder instead of a new one")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            build(quiet=args.quiet)
+        else:
+            build_page(args.file, keep=args.keep)
+    except BuildError as exc:
+        print(f"nnbook.site: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
