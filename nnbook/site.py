@@ -178,7 +178,10 @@ def _jupyter_book() -> list[str]:
 
 def _run_jupyter_book(source: Path, extra_args: list[str]) -> tuple[int, str]:
     cmd = [*_jupyter_book(), "build", str(source), "--builder", "html", *extra_args]
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    # No MPLBACKEND here: the kernels inherit this environment, and with MPLBACKEND=Agg
+    # plt.show() displays nothing, so every figure would vanish from the pages.
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     proc = subprocess.Popen(
         cmd,
         cwd=source,
