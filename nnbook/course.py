@@ -1,0 +1,193 @@
+"""The one place that knows nbgrader's course folder layout and how to run nbgrader on it.
+
+A course folder lives outside the repository (nbgrader writes into it)::
+
+    <root>/
+      nbgrader_config.py              a copy of the repo's nnbook/nbgrader_config.py
+      gradebook.db                    the sqlite gradebook (unless a database URL is given)
+      source/<a>/<a>.ipynb            nbgrader source notebooks (copied from solutions/<a>/)
+      release/<a>/<a>.ipynb           student versions (nbgrader generate_assignment)
+      submitted/<student>/<a>/<a>.ipynb
+      autograded/<student>/<a>/<a>.ipynb
+      feedback/<student>/<a>/<a>.html
+
+Everything that runs nbgrader goes through :meth:`Course.nbgrader`, which puts the virtual
+environment's ``bin/`` on PATH (nbgrader runs ``alembic`` by name) and passes the course root
+and database URL explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from nnbook.assignments import ASSIGNMENTS, get
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS_DIR = REPO_ROOT / "solutions"
+EXERCISES_DIR = REPO_ROOT / "exercises"
+CONFIG_FILE = Path(__file__).resolve().parent / "nbgrader_config.py"
+COURSE_ID = "nn-course"
+
+
+class CourseError(RuntimeError):
+    """A course folder problem, with a message for the user (missing folder, nbgrader failure)."""
+
+
+def venv_bin() -> Path:
+    """The folder of the running interpreter's scripts (``.venv/bin``), where ``nbgrader`` lives."""
+    return Path(sys.executable).parent
+
+
+def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for nbgrader subprocesses: venv bin first on PATH, no debugger file warnings."""
+    env = dict(os.environ)
+    env["PATH"] = f"{venv_bin()}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.setdefault("PYTHONHASHSEED", "0")
+    if extra:
+        env.update(extra)
+    return env
+
+
+@dataclass
+class Course:
+    """An nbgrader course folder at ``root`` with the repo's config."""
+
+    root: Path
+    db_url: str | None = None
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root).resolve()
+
+    # -- paths ---------------------------------------------------------------------------------
+    @property
+    def config_path(self) -> Path:
+        return self.root / "nbgrader_config.py"
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def source_dir(self, assignment: str) -> Path:
+        return self.root / "source" / assignment
+
+    def release_dir(self, assignment: str) -> Path:
+        return self.root / "release" / assignment
+
+    def submitted_dir(self, student: str, assignment: str) -> Path:
+        return self.root / "submitted" / student / assignment
+
+    def autograded_dir(self, student: str, assignment: str) -> Path:
+        return self.root / "autograded" / student / assignment
+
+    def feedback_dir(self, student: str, assignment: str) -> Path:
+        return self.root / "feedback" / student / assignment
+
+    def notebook(self, assignment: str) -> str:
+        return get(assignment).notebook
+
+    def students(self) -> list[str]:
+        """Student ids that have a folder under submitted/, sorted."""
+        sub = self.root / "submitted"
+        return sorted(p.name for p in sub.iterdir() if p.is_dir()) if sub.is_dir() else []
+
+    # -- set-up --------------------------------------------------------------------------------
+    def add_source(self, assignment: str, solutions_dir: Path = SOLUTIONS_DIR) -> Path:
+        """Copy solutions/<a>/ (the nbgrader source) into source/<a>/; returns that folder."""
+        get(assignment)  # unknown names fail here with the list of known ones
+        src = Path(solutions_dir) / assignment
+        if not (src / f"{assignment}.ipynb").is_file():
+            raise CourseError(f"missing source notebook {src / (assignment + '.ipynb')}")
+        dest = self.source_dir(assignment)
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(
+            src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+        )
+        return dest
+
+    def add_submission(self, student: str, assignment: str, notebook: Path | str) -> Path:
+        """Copy one notebook into submitted/<student>/<a>/<a>.ipynb; returns its path."""
+        dest = self.submitted_dir(student, assignment)
+        dest.mkdir(parents=True, exist_ok=True)
+        target = dest / self.notebook(assignment)
+        shutil.copyfile(notebook, target)
+        return target
+
+    # -- running nbgrader ----------------------------------------------------------------------
+    def nbgrader(
+        self, *args: str, check: bool = True, timeout: float | None = None, env: dict | None = None
+    ) -> subprocess.CompletedProcess:
+        """Run ``nbgrader <args>`` in the course folder with the repo config; output captured.
+
+        Raises :class:`CourseError` with nbgrader's output when it fails and ``check`` is true.
+        """
+        cmd = [
+            str(venv_bin() / "nbgrader"),
+            *args,
+            f"--CourseDirectory.root={self.root}",
+            f"--CourseDirectory.db_url={self.database_url}",
+        ]
+        proc = subprocess.run(
+            cmd,
+            cwd=self.root,
+            env=nbgrader_env(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check and proc.returncode != 0:
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+            raise CourseError(f"`nbgrader {' '.join(args)}` failed in {self.root}:\n{tail}")
+        return proc
+
+    def generate(self, assignment: str) -> Path:
+        """``nbgrader generate_assignment``: source/<a> -> release/<a>; returns release/<a>."""
+        self.nbgrader("generate_assignment", assignment, "--force")
+        return self.release_dir(assignment)
+
+    def autograde(self, assignment: str, *extra: str) -> subprocess.CompletedProcess:
+        """``nbgrader autograde`` for every submission of ``assignment`` (one call)."""
+        return self.nbgrader("autograde", assignment, "--force", *extra)
+
+    def generate_feedback(self, assignment: str, *extra: str) -> subprocess.CompletedProcess:
+        return self.nbgrader("generate_feedback", assignment, "--force", *extra)
+
+    def scores(self, assignment: str) -> dict[str, dict[str, float | None]]:
+        """``{student: {grade_id: score}}`` from the gradebook (score None: not graded yet)."""
+        from nbgrader.api import Gradebook
+
+        out: dict[str, dict[str, float | None]] = {}
+        with Gradebook(self.database_url) as gb:
+            for sub in gb.assignment_submissions(assignment):
+                row: dict[str, float | None] = {}
+                for nb in sub.notebooks:
+                    for grade in nb.grades:
+                        row[grade.name] = (
+                            grade.score
+                            if grade.auto_score is not None or grade.manual_score is not None
+                            else None
+                        )
+                out[sub.student.id] = row
+        return out
+
+
+def make_course(
+    root: Path | str, assignments: list[str] | None = None, db_url: str | None = None
+) -> Course:
+    """Create (or refresh) a course folder at ``root`` with the repo config and source notebooks.
+
+    ``assignments``: which source notebooks to copy (default: all four). Existing submissions and
+    the gradebook are kept.
+    """
+    course = Course(Path(root), db_url)
+    course.root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(CONFIG_FILE, course.config_path)
+    for a in assignments if assignments is not None else list(ASSIGNMENTS):
+        course.add_source(a)
+    return course
