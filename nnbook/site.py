@@ -214,11 +214,16 @@ def problems(log: str) -> list[str]:
     ]
 
 
-def build(quiet: bool = False) -> float:
-    """Build the whole book into ``_build/html``; return the time it took in seconds."""
+def build(quiet: bool = False, source: Path = ROOT) -> float:
+    """Build the whole book into ``<source>/_build/html``; return the time it took in seconds.
+
+    ``source`` is the repository itself, or a shadow of it made by :func:`shadow_source`
+    (the benchmark builds one to time a cold build without touching ``_build``).
+    """
     start = time.perf_counter()
-    copied = stage_assets()
-    found = stage_downloads()
+    extra_dir = source / "_build" / "site-extra"
+    copied = stage_assets(extra_dir)
+    found = stage_downloads(extra_dir)
     missing = sorted(set(EXERCISES) - set(found))
     print(f"nnbook.site: {copied} asset file(s) updated; exercise downloads: {found or 'none'}")
     if missing:
@@ -227,7 +232,7 @@ def build(quiet: bool = False) -> float:
     args = ["--warningiserror", "--keep-going"]
     if quiet:
         args.append("--quiet")
-    code, log = _run_jupyter_book(ROOT, args)
+    code, log = _run_jupyter_book(source, args)
     found_problems = problems(log)
     if code != 0 or found_problems:
         listing = "\n".join(f"  {p}" for p in found_problems[:50]) or "  (see the log above)"
@@ -236,8 +241,23 @@ def build(quiet: bool = False) -> float:
             f"warnings and errors:\n{listing}"
         )
     elapsed = time.perf_counter() - start
-    print(f"nnbook.site: built {HTML_DIR / 'index.html'} in {elapsed:.1f} s")
+    print(f"nnbook.site: built {source / '_build' / 'html' / 'index.html'} in {elapsed:.1f} s")
     return elapsed
+
+
+def shadow_source(dest: Path) -> Path:
+    """Make ``dest`` a book source that shares the repository's pages but has its own ``_build``.
+
+    ``book/``, ``_toc.yml`` and ``references.bib`` are symbolic links to the repository's;
+    ``_config.yml`` is a copy (its relative paths then point into ``dest/_build``).
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("book", "_toc.yml", "references.bib"):
+        link = dest / name
+        if not link.exists():
+            link.symlink_to(ROOT / name)
+    shutil.copy2(ROOT / "_config.yml", dest / "_config.yml")
+    return dest
 
 
 def _toc_files(toc: dict) -> list[str]:
