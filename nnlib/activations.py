@@ -110,6 +110,7 @@ def tanh(x: np.ndarray) -> np.ndarray:
     return np.tanh(as_float_array(x, "x"))
 
 
+@_underflow_is_fine
 def tanh_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Gradient of tanh: dx = dout * (1 - tanh(x)^2).
 
@@ -144,6 +145,7 @@ def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
 # --- Leaky ReLU ----------------------------------------------------------------------------------
 
 
+@_underflow_is_fine
 def leaky_relu(x: np.ndarray, slope: float = 0.01) -> np.ndarray:
     """Leaky ReLU, max(slope * x, x) for 0 <= slope <= 1: x where x > 0, slope * x elsewhere.
 
@@ -155,6 +157,7 @@ def leaky_relu(x: np.ndarray, slope: float = 0.01) -> np.ndarray:
     return np.where(x > 0, x, slope * x)
 
 
+@_underflow_is_fine
 def leaky_relu_backward(dout: np.ndarray, x: np.ndarray, slope: float = 0.01) -> np.ndarray:
     """Gradient of Leaky ReLU: dx = dout where x > 0, slope * dout elsewhere (at 0: slope).
 
@@ -181,6 +184,7 @@ def _prelu_alpha(x: np.ndarray, alpha: object) -> np.ndarray:
     return alpha
 
 
+@_underflow_is_fine
 def prelu(x: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
     """Parametric ReLU (He et al., 2015): x where x > 0, alpha * x elsewhere; alpha is learned.
 
@@ -192,6 +196,7 @@ def prelu(x: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
     return np.where(x > 0, x, alpha * x)
 
 
+@_underflow_is_fine
 def prelu_backward(
     dout: np.ndarray, x: np.ndarray, alpha: float | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -219,6 +224,7 @@ def prelu_backward(
 # --- ELU and SELU --------------------------------------------------------------------------------
 
 
+@_underflow_is_fine
 def elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """Exponential linear unit: x where x > 0, alpha * (e^x - 1) elsewhere (saturates at -alpha).
 

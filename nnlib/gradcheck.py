@@ -233,6 +233,25 @@ def _input_names(forward: Callable, n: int) -> list[str]:
     return [names[i] if i < len(names) else f"input{i}" for i in range(n)]
 
 
+def _binds(fn: Callable, n: int) -> bool:
+    """Whether ``fn`` accepts n positional arguments (True when the signature is unknown)."""
+    try:
+        inspect.signature(fn).bind(*range(n))
+    except TypeError:
+        return False
+    except ValueError:  # no signature (some builtins)
+        return True
+    return True
+
+
+def _is_loss(out: object, backward: Callable, n_inputs: int) -> bool:
+    """A scalar output whose backward takes the inputs alone, not (dout, *inputs)."""
+    if np.ndim(out) != 0:
+        return False
+    # A 0-d input of an elementwise function also gives a scalar: ask the backward's signature.
+    return not (_binds(backward, n_inputs + 1) and not _binds(backward, n_inputs))
+
+
 def _is_checkable(value: object) -> bool:
     return isinstance(value, np.ndarray) and value.dtype.kind == "f"
 
@@ -265,6 +284,8 @@ def check_gradients(
     The inputs are not modified (float arrays are checked on float64 copies; a layer's
     parameters are perturbed in place and restored exactly). Choose inputs away from kinks
     (x = 0 for ReLU, ties for Maxout): there no derivative exists and the check is meaningless.
+    Avoid saturated regions too (|x| > 5 for tanh, > 10 for sigmoid): there f(x + h) - f(x - h)
+    is a difference of two nearly equal numbers and loses most of its digits.
     Each entry costs two forward passes, so keep the arrays small (a few dozen entries).
 
     Returns a :class:`GradientReport`; ``report.ok`` is True when every rel_error < ``tol``.
@@ -283,7 +304,7 @@ def check_gradients(
     )
 
     out = target(*args)
-    if np.ndim(out) == 0:  # a loss: its backward takes no upstream gradient
+    if _is_loss(out, backward, len(args)):  # a loss: its backward takes no upstream gradient
         dout = 1.0
         grads = backward(*args)
     else:
