@@ -1,0 +1,230 @@
+"""Shared fixtures for the tests of the built site (static checks and the real browser).
+
+Fixtures (all session-scoped unless noted):
+
+``site_dir``
+    ``pathlib.Path`` of the built site, ``_build/html`` (or ``$NNBOOK_SITE_DIR`` when set, e.g. a
+    site built elsewhere). Fails with "run `make book`" if the site has not been built
+    (``make test`` builds it first).
+``toc_pages``
+    The documents of ``_toc.yml`` in order, as :class:`TocPage` (docname, part caption, HTML path
+    relative to the site).
+``site_url``
+    ``http://127.0.0.1:<port>/``: ``site_dir`` served by a plain static file server (the
+    standard library's, in a thread) on a free port of the loopback interface.
+``chromium``
+    A Playwright ``BrowserContext`` of Debian's Chromium (``/usr/bin/chromium``), headless, with
+    a fresh user-data-dir, the offline flags below, and a route that aborts every request to a
+    host other than 127.0.0.1 (so a test can never hang on the network). Never run
+    ``playwright install``: the browser is the Debian package.
+``open_page`` (function-scoped)
+    ``open_page(path) -> (page, watch)``: opens ``site_url + path`` in a new tab of ``chromium``,
+    waits until the network is idle, and returns the Playwright ``Page`` and a :class:`PageWatch`
+    recording, from before the first request: console errors, uncaught page errors, failed
+    requests and requests to other hosts. Tabs are closed at the end of the test.
+
+Example (a widget test)::
+
+    def test_slider_moves(open_page):
+        page, watch = open_page("book/part3/relu.html")
+        page.locator(".widget-slider").first.wait_for()
+        ...
+        assert watch.external_requests == []
+        assert watch.errors() == []
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_DIR = Path(os.environ.get("NNBOOK_SITE_DIR") or ROOT / "_build" / "html")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+@dataclasses.dataclass(frozen=True)
+class TocPage:
+    """One document of ``_toc.yml``."""
+
+    docname: str  # e.g. "book/part1/hog"
+    part: str | None  # the part's caption, None for the root page
+
+    @property
+    def html(self) -> str:
+        """The page's path in the built site, relative to its root."""
+        return f"{self.docname}.html"
+
+    @property
+    def slug(self) -> str:
+        """A file-name-safe name, e.g. "part1-hog"."""
+        return self.docname.removeprefix("book/").replace("/", "-")
+
+
+def read_toc() -> list[TocPage]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [TocPage(toc["root"], None)]
+    for part in toc.get("parts", []):
+        pages += [TocPage(ch["file"], part["caption"]) for ch in part.get("chapters", [])]
+    return pages
+
+
+@pytest.fixture(scope="session")
+def toc_pages() -> list[TocPage]:
+    return read_toc()
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    if not (SITE_DIR / "index.html").is_file():
+        pytest.fail(
+            f"the built site is missing ({SITE_DIR / 'index.html'} does not exist): "
+            "run `make book` first (`make test` builds it before running the tests)",
+            pytrace=False,
+        )
+    return SITE_DIR
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path):
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def is_local(url: str) -> bool:
+    """True for URLs that do not leave the machine's site (127.0.0.1, data:, blob:, about:)."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "blob", "about", "javascript"):
+        return True
+    return parsed.hostname in LOCAL_HOSTS
+
+
+@dataclasses.dataclass
+class PageWatch:
+    """What happened while a page was open."""
+
+    console_errors: list[str] = dataclasses.field(default_factory=list)
+    page_errors: list[str] = dataclasses.field(default_factory=list)
+    failed_requests: list[str] = dataclasses.field(default_factory=list)
+    external_requests: list[str] = dataclasses.field(default_factory=list)
+
+    def errors(self, allow_favicon: bool = True) -> list[str]:
+        """Console errors, page errors and failed local requests (a missing favicon allowed)."""
+        found = []
+        for text in self.console_errors + self.failed_requests:
+            if allow_favicon and "favicon.ico" in text:
+                continue
+            found.append(text)
+        return found + self.page_errors
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (`make system-deps` as root)",
+            pytrace=False,
+        )
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.external_requests = []  # every request to another host, from any tab
+
+        def guard(route):
+            url = route.request.url
+            if is_local(url):
+                route.continue_()
+            else:
+                context.external_requests.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        try:
+            yield context
+        finally:
+            context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def open_page(chromium, site_url):
+    pages = []
+
+    def _open(path: str, wait_until: str = "networkidle", timeout_ms: int = 30_000):
+        watch = PageWatch()
+        page = chromium.new_page()
+        pages.append(page)
+        page.on(
+            "console",
+            lambda msg: (
+                watch.console_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+                if msg.type == "error"
+                else None
+            ),
+        )
+        page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+        page.on(
+            "requestfailed",
+            lambda req: (
+                watch.failed_requests.append(f"{req.url}: {req.failure}")
+                if is_local(req.url)
+                else None
+            ),
+        )
+        page.on(
+            "request",
+            lambda req: None if is_local(req.url) else watch.external_requests.append(req.url),
+        )
+        page.on(
+            "response",
+            lambda resp: (
+                watch.failed_requests.append(f"{resp.url}: HTTP {resp.status}")
+                if resp.status >= 400
+                else None
+            ),
+        )
+        page.goto(site_url + path, wait_until=wait_until, timeout=timeout_ms)
+        return page, watch
+
+    yield _open
+    for page in pages:
+        page.close()
