@@ -1,0 +1,586 @@
+"""``nnbook grade``: grade a class in one command, with grades that a submission cannot forge.
+
+For each student (in parallel with ``--jobs N``), a worker process:
+
+1. builds a private nbgrader course folder (a copy of the assignment's gradebook, the source, the
+   submission) and runs nbgrader's autograde there; the kernel runs in the sandbox
+   (:mod:`nnbook.sandbox`: bubblewrap, no network, CPU and memory limits, only its scratch folder
+   writable). A kernel that dies or a notebook that runs too long is recorded as such, the cells
+   that ran keep their results, the cells that did not run get none;
+2. checks every graded function outside the kernel (:mod:`nnbook.verdict`): a test cell earns its
+   points only if nbgrader's test passed *and* the verdict says the function is right;
+3. writes feedback (no hidden test code, no outputs the student's code could have forged into
+   them, one line per graded function saying what the verdict found).
+
+The main process is the only writer of the class gradebook (:mod:`nnbook.gradebook`), then
+writes ``grades.csv`` and the class report (:mod:`nnbook.report`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from nnbook import gradebook
+from nnbook.sandbox import Limits, Sandbox, SandboxedKernelManager, bubblewrap_problem
+
+GRADED, CRASHED, TIMEOUT, ERROR, MISSING, INVALID = (
+    "graded",
+    "crashed",
+    "timeout",
+    "error",
+    "missing",
+    "invalid",
+)
+NO_ISOLATION_NOTE = "NOT ISOLATED: graded with --no-isolation (no sandbox)"
+
+# What the sandboxed Execute preprocessor observed in this worker process (one notebook at a time).
+_EXECUTION: dict = {}
+
+
+class GradingError(RuntimeError):
+    """A problem that stops the whole run (message for the instructor)."""
+
+
+# ----------------------------------------------------------------------------------------------
+# nbgrader's Execute, hardened: kernel in the sandbox, crashes and timeouts recorded, floods cut.
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute preprocessor with the kernel in :class:`SandboxedKernelManager`.
+
+    - a dead kernel (exit, kill, CPU limit) or a second timed-out cell stops execution; the
+      remaining cells get an error output saying they did not run (so their tests fail);
+    - a notebook running longer than ``wall_seconds`` is stopped the same way;
+    - a cell's output beyond ``max_output_bytes`` is dropped (with a note).
+    """
+
+    wall_seconds = Integer(300).tag(config=True)
+    max_output_bytes = Integer(1_000_000).tag(config=True)
+
+    def __init__(self, **kw):
+        kw["kernel_manager_class"] = SandboxedKernelManager
+        super().__init__(**kw)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._nn_start = time.monotonic()
+        self._nn_stopped = None
+        self._nn_timeouts = 0
+        _EXECUTION.clear()
+        _EXECUTION.update(status=GRADED, message="")
+        try:
+            return super().preprocess(nb, resources, km)
+        except DeadKernelError as exc:  # died during start-up or shutdown
+            self._stop(CRASHED, f"the kernel died ({exc})")
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code" and not cell.get("outputs"):
+                    self._mark_not_run(cell, index)
+            return nb, resources
+
+    def _stop(self, status: str, message: str) -> None:
+        if self._nn_stopped is None:
+            self._nn_stopped = message
+            _EXECUTION.update(status=status, message=message)
+
+    def _mark_not_run(self, cell, index) -> None:
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "error",
+                ename="NotRun",
+                evalue=f"this cell did not run: {self._nn_stopped}",
+                traceback=[f"NotRun: this cell did not run: {self._nn_stopped}"],
+            )
+        ]
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._nn_stopped is None and time.monotonic() - self._nn_start > self.wall_seconds:
+            self._stop(TIMEOUT, f"the notebook ran longer than {self.wall_seconds} s")
+        if self._nn_stopped is not None:
+            self._mark_not_run(cell, index)
+            return cell, resources
+        self._nn_bytes, self._nn_flooded = 0, False
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stop(
+                CRASHED,
+                f"the kernel died in cell {index} (it exited, was killed, or went over the "
+                "CPU-time or memory limit)",
+            )
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "error", ename="KernelDied", evalue=self._nn_stopped, traceback=[]
+                )
+            )
+            return cell, resources
+        except CellTimeoutError:
+            self._stop(TIMEOUT, f"cell {index} did not finish within {self.timeout} s")
+            self._mark_not_run(cell, index)
+            return cell, resources
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            self._nn_timeouts += 1
+            if self._nn_timeouts >= 2:
+                self._stop(TIMEOUT, f"two cells did not finish within {self.timeout} s each")
+        return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        size = sum(len(str(v)) for v in content.values()) if isinstance(content, dict) else 0
+        self._nn_bytes = getattr(self, "_nn_bytes", 0) + size
+        if self._nn_bytes > self.max_output_bytes:
+            if not getattr(self, "_nn_flooded", False):
+                self._nn_flooded = True
+                outs.append(
+                    nbformat.v4.new_output(
+                        "stream",
+                        name="stderr",
+                        text=f"[nnbook: output beyond {self.max_output_bytes} bytes was dropped]\n",
+                    )
+                )
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+# ----------------------------------------------------------------------------------------------
+# One student (worker process)
+
+
+@dataclass
+class Task:
+    student: str
+    assignment: str
+    submission_dir: str
+    course_root: str
+    template_db: str
+    limits: Limits
+    isolated: bool
+    seed: int
+    test_ids: list[str]
+
+
+@dataclass
+class Result:
+    student: str
+    assignment: str
+    status: str
+    message: str = ""
+    isolated: bool = True
+    submission: dict = field(default_factory=dict)
+    verdict: dict = field(default_factory=dict)
+    feedback: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _nbgrader_config(course_root: Path, db_url: str, limits: Limits):
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from nnbook.course import CONFIG_FILE
+
+    config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    extra = Config()
+    extra.CourseDirectory.root = str(course_root)
+    extra.CourseDirectory.db_url = db_url
+    extra.Autograde.autograde_preprocessors = [
+        SandboxedExecute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    extra.SandboxedExecute.timeout = limits.cell_seconds
+    extra.SandboxedExecute.wall_seconds = limits.wall_seconds
+    extra.SandboxedExecute.interrupt_on_timeout = True
+    extra.SandboxedExecute.shutdown_kernel = "immediate"
+    config.merge(extra)
+    return config
+
+
+def _run_converter(cls, config, assignment: str, student: str) -> None:
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = assignment
+    coursedir.student_id = student
+    converter = cls(coursedir=coursedir, config=config)
+    converter.force = True
+    if hasattr(converter, "create_student"):
+        converter.create_student = True
+    converter.start()
+
+
+def grade_student(task: Task) -> Result:
+    """Grade one submission in a private course folder (runs in a worker process)."""
+    started = time.monotonic()
+    result = Result(task.student, task.assignment, GRADED, isolated=task.isolated)
+    tmp = Path(tempfile.mkdtemp(prefix="nnb-", dir="/tmp"))
+    try:
+        _grade_student(task, tmp, result)
+    except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
+        result.status = ERROR
+        result.message = f"grading failed: {type(exc).__name__}: {exc}"
+        result.submission = {}
+        print(traceback.format_exc(), file=sys.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _grade_student(task: Task, tmp: Path, result: Result) -> None:
+    import numpy as np
+    from nbgrader.converters import Autograde, GenerateFeedback
+
+    from nnbook.assignments import get
+    from nnbook.course import Course
+    from nnbook.verdict import run_verdict
+
+    assignment = get(task.assignment)
+    main = Course(Path(task.course_root))
+    course = Course(tmp / "c")
+    db_url = f"sqlite:///{course.root / 'gradebook.db'}"
+    course.root.mkdir()
+    shutil.copyfile(task.template_db, course.root / "gradebook.db")
+    shutil.copytree(main.source_dir(task.assignment), course.source_dir(task.assignment))
+    shutil.copytree(task.submission_dir, course.submitted_dir(task.student, task.assignment))
+    config = _nbgrader_config(course.root, db_url, task.limits)
+
+    # 1. nbgrader autograde, its kernel in the sandbox (scratch = the autograded folder).
+    scratch = course.autograded_dir(task.student, task.assignment)
+    SandboxedKernelManager.sandbox = Sandbox(scratch, task.limits, isolated=task.isolated)
+    _EXECUTION.clear()
+    _run_converter(Autograde, config, task.assignment, task.student)
+    nb_path = scratch / assignment.notebook
+    if not nb_path.is_file():
+        raise GradingError("nbgrader autograde produced no notebook")
+    result.status = _EXECUTION.get("status", GRADED)
+    result.message = _EXECUTION.get("message", "")
+
+    # 2. the verdict outside the kernel, on the submitted notebook (not the executed one).
+    submitted = course.submitted_dir(task.student, task.assignment) / assignment.notebook
+    verdict_dir = tmp / "verdict"
+    verdict_dir.mkdir()
+    verdict = run_verdict(
+        submitted,
+        assignment,
+        verdict_dir,
+        limits=task.limits,
+        isolated=task.isolated,
+        test_ids=set(task.test_ids),
+        rng=np.random.default_rng(task.seed),
+    )
+    if verdict.error and result.status == GRADED:
+        result.status = TIMEOUT if "did not finish" in verdict.error else ERROR
+        result.message = verdict.error
+    result.verdict = {k: asdict(v) for k, v in verdict.functions.items()}
+
+    # 3. a test earns its points only when both agree.
+    before = gradebook.read_submission(db_url, task.assignment, task.student)
+    grades = (
+        before["notebooks"].get(assignment.notebook.removesuffix(".ipynb"), {}).get("grades", {})
+    )
+    lines: dict[str, str] = {}
+    for f in assignment.functions:
+        v = verdict.functions.get(f.name)
+        for gid in f.grade_ids:
+            if gid not in grades:
+                continue
+            nb_score = grades[gid]["auto_score"] or 0.0
+            if v is not None and v.passed:
+                lines[gid] = (
+                    f"nnbook check of {f.name}: correct on inputs drawn at grading time."
+                    + ("" if nb_score > 0 else " The test in your notebook failed, so 0 points.")
+                )
+            else:
+                why = "; ".join(v.problems) if v else "not checked"
+                lines[gid] = f"nnbook check of {f.name}: WRONG, 0 points. {why}"
+                if nb_score:
+                    gradebook.set_auto_score(
+                        db_url, task.assignment, task.student, assignment.notebook[:-6], gid, 0.0
+                    )
+    result.submission = gradebook.read_submission(db_url, task.assignment, task.student)
+
+    # 4. keep the full autograded notebook for the instructor; feedback from a sanitized copy.
+    keep = main.autograded_dir(task.student, task.assignment)
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(nb_path, keep / assignment.notebook)
+    header = _feedback_header(result, verdict)
+    _sanitize_for_feedback(nb_path, set(task.test_ids), lines, header)
+    # The sandbox user's leftovers (sockets, caches) are not part of the feedback.
+    shutil.rmtree(scratch / ".nnbook", ignore_errors=True)
+    _run_converter(GenerateFeedback, config, task.assignment, task.student)
+    out = main.feedback_dir(task.student, task.assignment)
+    out.mkdir(parents=True, exist_ok=True)
+    for html in sorted(course.feedback_dir(task.student, task.assignment).glob("*.html")):
+        shutil.copyfile(html, out / html.name)
+        result.feedback.append(str(out / html.name))
+
+
+def _feedback_header(result: Result, verdict) -> str:
+    lines = ["## Grading report (nnbook grade)", ""]
+    if not result.isolated:
+        lines.append(f"**{NO_ISOLATION_NOTE}.**\n")
+    if result.status != GRADED:
+        lines.append(f"**Status: {result.status}** — {result.message}\n")
+    lines.append(
+        "Each test earns its points only when the test in your notebook passed *and* a separate "
+        "check of your function, run outside your notebook on inputs drawn at grading time, "
+        "agrees.\n"
+    )
+    for name, v in verdict.functions.items():
+        mark = "correct" if v.passed else "WRONG: " + "; ".join(v.problems)
+        lines.append(f"- `{name}`: {mark}")
+    for index, message in verdict.cell_errors[:5]:
+        lines.append(f"- cell {index} raised {message}")
+    return "\n".join(lines)
+
+
+def _sanitize_for_feedback(path: Path, test_ids: set[str], lines: dict[str, str], header: str):
+    """Feedback shows the code, the test results and the verdict; nothing else.
+
+    Hidden test code is cut out (nbgrader #917); outputs of the student's own cells are dropped
+    (code can print anything, e.g. the hidden tests it saw run); test cells keep only the error
+    name and message (no traceback with test code) and get the verdict line.
+    """
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid not in test_ids:
+            cell.outputs = []
+            cell.execution_count = None
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                text = f"{out.ename}: {out.evalue}"[:500]
+                kept.append(
+                    nbformat.v4.new_output(
+                        "error", ename=out.ename, evalue=out.evalue[:400], traceback=[text]
+                    )
+                )
+        if gid in lines:
+            kept.append(nbformat.v4.new_output("stream", name="stdout", text=lines[gid] + "\n"))
+        cell.outputs = kept
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
+    nbformat.write(nb, path)
+
+
+# ----------------------------------------------------------------------------------------------
+# The class (main process)
+
+
+def _source_test_ids(source_notebook: Path) -> list[str]:
+    nb = json.loads(source_notebook.read_text())
+    ids = []
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution"):
+            ids.append(meta["grade_id"])
+    return ids
+
+
+def _find_students(submissions: Path, assignment: str, notebook: str):
+    """(tasks to grade as (student, folder), problems as Results) from SUBMISSIONS."""
+    root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
+    todo, problems = [], []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        student, sub = folder.name, folder / assignment
+        nb = sub / notebook
+        if not sub.is_dir():
+            msg = f"{folder} has no folder {assignment}/ (no submission for this assignment)"
+            problems.append(Result(student, assignment, MISSING, msg))
+        elif not nb.is_file():
+            found = ", ".join(p.name for p in sub.glob("*.ipynb")) or "no notebook"
+            msg = f"{sub} has no {notebook} (found: {found})"
+            problems.append(Result(student, assignment, MISSING, msg))
+        else:
+            try:
+                nbformat.read(nb, as_version=4)
+            except Exception as exc:  # noqa: BLE001 - not JSON, not a notebook
+                msg = f"{nb} is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]})"
+                problems.append(Result(student, assignment, INVALID, msg))
+                continue
+            todo.append((student, sub))
+    return todo, problems
+
+
+def grade_class(
+    submissions: Path,
+    assignment: str,
+    out: Path,
+    *,
+    jobs: int = 1,
+    db_url: str | None = None,
+    isolated: bool = True,
+    limits: Limits | None = None,
+    seed: int | None = None,
+    progress: bool = True,
+) -> list[Result]:
+    """Grade every submission under ``submissions``; see the module docstring. Returns results."""
+    from tqdm import tqdm
+
+    from nnbook.assignments import get
+    from nnbook.course import CONFIG_FILE, Course, CourseError, nbgrader_env
+    from nnbook.report import write_reports
+
+    limits = limits or Limits()
+    # nbgrader runs `alembic` by name when it creates a gradebook (here and in the workers).
+    os.environ["PATH"] = nbgrader_env()["PATH"]
+    graded = get(assignment)  # ValueError naming the known assignments
+    submissions = Path(submissions).resolve()
+    if not submissions.is_dir():
+        raise GradingError(f"submissions folder {submissions} does not exist")
+    out = Path(out).resolve()
+    course = Course(out / "course", db_url)
+    course.root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(CONFIG_FILE, course.config_path)
+    try:
+        course.add_source(assignment)
+    except CourseError as exc:
+        raise GradingError(str(exc)) from exc
+    template = course.root / f".nnbook-template-{assignment}.db"
+    template.unlink(missing_ok=True)
+    Course(course.root, f"sqlite:///{template}").generate(assignment)
+    gradebook.ensure_assignment(course.database_url, f"sqlite:///{template}", assignment)
+    test_ids = _source_test_ids(course.source_dir(assignment) / graded.notebook)
+
+    todo, results = _find_students(submissions, assignment, graded.notebook)
+    for r in results:
+        r.isolated = isolated
+        print(f"{r.student}: {r.message}", file=sys.stderr)
+    rng_seed = seed if seed is not None else int.from_bytes(os.urandom(8), "little")
+    tasks = [
+        Task(
+            student,
+            assignment,
+            str(folder),
+            str(course.root),
+            str(template),
+            limits,
+            isolated,
+            (rng_seed + i * 7919) % 2**63,
+            test_ids,
+        )
+        for i, (student, folder) in enumerate(todo)
+    ]
+    for student, folder in todo:  # the course folder keeps what was graded
+        dest = course.submitted_dir(student, assignment)
+        if dest.resolve() != folder.resolve():
+            shutil.copytree(folder, dest, dirs_exist_ok=True)
+
+    bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="student", disable=not progress)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["nnbook.grading"])
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
+        futures = {pool.submit(grade_student, t): t for t in tasks}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                res = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died: report, go on
+                res = Result(task.student, assignment, ERROR, f"worker failed: {exc}")
+            if res.submission:
+                gradebook.record(course.database_url, assignment, res.student, res.submission)
+            results.append(res)
+            bar.update(1)
+    bar.close()
+    results.sort(key=lambda r: r.student)
+    write_reports(out, course.database_url, graded, results)
+    return results
+
+
+def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "submissions",
+        type=Path,
+        help="folder laid out as submitted/<student_id>/<assignment>/<notebook>.ipynb "
+        "(or that submitted/ folder itself)",
+    )
+    parser.add_argument("--assignment", required=True, help="assignment name, e.g. activations")
+    parser.add_argument(
+        "--out", required=True, type=Path, help="output folder (course, CSV, report)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="students graded in parallel (default 1)"
+    )
+    parser.add_argument(
+        "--db", default=None, help="gradebook URL (default: sqlite in OUT/course; postgresql://...)"
+    )
+    parser.add_argument(
+        "--no-isolation",
+        action="store_true",
+        help="grade without bubblewrap where it cannot run; every grade is marked not isolated",
+    )
+    parser.add_argument("--cpu-seconds", type=int, default=Limits.cpu_seconds, help="per notebook")
+    parser.add_argument(
+        "--memory-mb", type=int, default=Limits.memory_bytes // 1_000_000, help="per process"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed of the verdict's inputs")
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    isolated = not args.no_isolation
+    if isolated:
+        problem = bubblewrap_problem()
+        if problem:
+            print(
+                f"nnbook grade: cannot isolate student code: {problem}.\n"
+                "Fix that, or pass --no-isolation to grade without a sandbox "
+                "(every grade is then marked as not isolated).",
+                file=sys.stderr,
+            )
+            return 2
+    limits = Limits(
+        cpu_seconds=args.cpu_seconds,
+        memory_bytes=args.memory_mb * 1_000_000,
+        cell_seconds=args.cpu_seconds,
+        wall_seconds=max(300, 5 * args.cpu_seconds),
+    )
+    try:
+        results = grade_class(
+            args.submissions,
+            args.assignment,
+            args.out,
+            jobs=args.jobs,
+            db_url=args.db,
+            isolated=isolated,
+            limits=limits,
+            seed=args.seed,
+        )
+    except (GradingError, ValueError) as exc:
+        print(f"nnbook grade: {exc}", file=sys.stderr)
+        return 2
+    from nnbook.report import summary_table
+
+    print(summary_table(results))
+    print(f"grades: {Path(args.out) / 'grades.csv'}  report: {Path(args.out) / 'report.html'}")
+    return 0

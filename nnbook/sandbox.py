@@ -1,0 +1,332 @@
+"""The one sandbox for every process that runs student code.
+
+A sandboxed process runs under bubblewrap with:
+
+- a file system built from an allow-list: the system folders (``/usr``, ``/etc``, ...) and the
+  Python environment read-only, the ``nnlib`` and ``nnbook`` packages read-only, a private
+  ``/tmp`` and ``/dev``, and ONE writable folder (the submission's scratch folder). Nothing else of
+  the host is visible: not the repository (``solutions/``, ``.git``), not the course folder with
+  its gradebook, not other students' work, not the instructor's home;
+- no network (``--unshare-net``), its own PID namespace in which it is PID 1, so that every process
+  it leaves behind dies with it (``--as-pid-1 --die-with-parent``);
+- no capabilities and, when grading runs as root, the unprivileged user ``nobody``;
+- resource limits (``prlimit``): CPU seconds and address space per process, file size.
+
+``Limits`` holds the documented defaults: 60 s of CPU and 2 GB of memory per notebook.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+# Folders of the host that a sandboxed process sees read-only (those that exist).
+SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+NOBODY = "nobody"
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap cannot run here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandboxed notebook (or verdict run).
+
+    cpu_seconds: CPU time of each process (RLIMIT_CPU); the kernel is killed when it is used up.
+    memory_bytes: address space of each process (RLIMIT_AS).
+    file_bytes: largest file a process may write (RLIMIT_FSIZE).
+    cell_seconds: wall-clock time one notebook cell may run.
+    wall_seconds: wall-clock time for a whole notebook, after which every process is killed.
+    """
+
+    cpu_seconds: int = 60
+    memory_bytes: int = 2_000_000_000
+    file_bytes: int = 64_000_000
+    cell_seconds: int = 60
+    wall_seconds: int = 300
+
+    def prlimit_args(self) -> list[str]:
+        return [
+            shutil.which("prlimit") or "prlimit",
+            f"--cpu={self.cpu_seconds}",
+            f"--as={self.memory_bytes}",
+            f"--fsize={self.file_bytes}",
+            "--core=0",
+            "--",
+        ]
+
+
+def package_dirs() -> list[Path]:
+    """The folders of the packages a sandboxed process may import besides the environment."""
+    import nnbook
+    import nnlib
+
+    return [Path(nnlib.__file__).resolve().parent, Path(nnbook.__file__).resolve().parent]
+
+
+def python_dirs() -> list[Path]:
+    """The Python environment: the venv and the interpreter it points to."""
+    dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    dirs.add(Path(os.path.realpath(sys.executable)).parent.parent)
+    return sorted(dirs)
+
+
+def _nobody_ids() -> tuple[int, int] | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(NOBODY)
+    except KeyError:
+        return None
+    return entry.pw_uid, entry.pw_gid
+
+
+@dataclass
+class Sandbox:
+    """A bubblewrap sandbox around one writable ``scratch`` folder.
+
+    With ``isolated=False`` the same limits and environment apply but without bubblewrap (the
+    instructor asked for it explicitly with ``--no-isolation``; grades are marked so).
+    """
+
+    scratch: Path
+    limits: Limits = field(default_factory=Limits)
+    isolated: bool = True
+    packages: bool = True  # mount nnlib and nnbook (the kernel's tests need them)
+    hide: list[Path] = field(default_factory=list)  # folders to cover with an empty tmpfs
+
+    def __post_init__(self) -> None:
+        self.scratch = Path(self.scratch).resolve()
+
+    @property
+    def runtime_dir(self) -> Path:
+        """Where kernel connection files, IPython and matplotlib state live (inside scratch)."""
+        return self.scratch / ".nnbook"
+
+    def environment(self) -> dict[str, str]:
+        """The complete environment of a sandboxed process (nothing is inherited)."""
+        home = self.runtime_dir / "home"
+        return {
+            "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(home),
+            "IPYTHONDIR": str(self.runtime_dir / "ipython"),
+            "MPLCONFIGDIR": str(self.runtime_dir / "matplotlib"),
+            "MPLBACKEND": "Agg",
+            "JUPYTER_RUNTIME_DIR": str(self.runtime_dir),
+            "LANG": "C.UTF-8",
+            "PYTHONNOUSERSITE": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        }
+
+    def prepare(self) -> None:
+        """Create the runtime folders and hand the scratch folder to the sandbox user."""
+        for sub in ("home", "ipython", "matplotlib"):
+            (self.runtime_dir / sub).mkdir(parents=True, exist_ok=True)
+        ids = _nobody_ids() if self.isolated else None
+        if ids is not None:
+            for root, dirs, files in os.walk(self.scratch):
+                for name in [*dirs, *files]:
+                    os.lchown(os.path.join(root, name), *ids)
+            os.chown(self.scratch, *ids)
+        # bwrap enters the folder before it drops to the sandbox user, without the capability
+        # to bypass permissions: the folder must be open to others (it is private to the sandbox).
+        os.chmod(self.scratch, 0o755)
+
+    def bwrap_args(self) -> list[str]:
+        args = [shutil.which("bwrap") or "bwrap"]
+        created: set[str] = {"/"}
+
+        def make_parents(path: Path) -> None:
+            # bwrap creates missing parents with the mode of the host's folder (e.g. 0700 for
+            # /root); create them world-readable so that the sandbox user can pass through.
+            for parent in reversed(path.parents):
+                p = str(parent)
+                if p not in created:
+                    args.extend(["--perms", "0755", "--dir", p])
+                    created.add(p)
+
+        for d in SYSTEM_DIRS:
+            if os.path.islink(d):
+                args.extend(["--symlink", os.readlink(d), d])
+            elif os.path.isdir(d):
+                args.extend(["--ro-bind", d, d])
+            created.add(d)
+        args.extend(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"])
+        created.add("/tmp")
+        for d in [*python_dirs(), *(package_dirs() if self.packages else [])]:
+            if any(str(d).startswith(s + "/") for s in SYSTEM_DIRS):
+                continue
+            make_parents(d)
+            args.extend(["--ro-bind", str(d), str(d)])
+            created.add(str(d))
+        for d in self.hide:
+            if Path(d).is_dir():
+                args.extend(["--tmpfs", str(Path(d).resolve())])
+        make_parents(self.scratch)
+        args.extend(["--bind", str(self.scratch), str(self.scratch), "--chdir", str(self.scratch)])
+        args.extend(
+            [
+                "--unshare-ipc",
+                "--unshare-pid",
+                "--unshare-net",
+                "--unshare-uts",
+                "--unshare-cgroup-try",
+                "--hostname",
+                "sandbox",
+                "--die-with-parent",
+                "--as-pid-1",
+                "--new-session",
+                "--clearenv",
+            ]
+        )
+        for key, value in self.environment().items():
+            args.extend(["--setenv", key, value])
+        ids = _nobody_ids()
+        args.extend(["--cap-drop", "ALL"])
+        if ids is not None:
+            # Start as root without capabilities except those to become nobody, then drop them.
+            args.extend(["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"])
+            args.extend(
+                [
+                    shutil.which("setpriv") or "setpriv",
+                    f"--reuid={ids[0]}",
+                    f"--regid={ids[1]}",
+                    "--clear-groups",
+                    "--inh-caps=-all",
+                    "--bounding-set=-all",
+                ]
+            )
+        args.append("--")
+        return args
+
+    def command(self, argv: list[str]) -> list[str]:
+        """``argv`` wrapped in the resource limits and (if isolated) bubblewrap."""
+        if not self.isolated:
+            return self.limits.prlimit_args() + list(argv)
+        return self.limits.prlimit_args() + self.bwrap_args() + list(argv)
+
+    def popen_env(self) -> dict[str, str]:
+        """Environment for Popen: bwrap clears it inside; without isolation it is used as is."""
+        if self.isolated:
+            return {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        return self.environment()
+
+    def run(
+        self, argv: list[str], timeout: float, stdout_path: Path | None = None
+    ) -> tuple[int | None, bool]:
+        """Run ``argv`` in the sandbox; returns (exit code or None if killed, timed_out).
+
+        Output goes to ``stdout_path`` (capped by the file-size limit) or is discarded.
+        Whatever happens, every process of the sandbox is killed before this returns.
+        """
+        self.prepare()
+        out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
+        try:
+            proc = subprocess.Popen(
+                self.command(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.scratch,
+                env=self.popen_env(),
+                start_new_session=True,
+            )
+            try:
+                code = proc.wait(timeout=timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                code, timed_out = None, True
+            kill_group(proc.pid)
+            proc.wait()
+            return code, timed_out
+        finally:
+            if stdout_path:
+                out.close()
+
+
+def kill_group(pgid: int) -> None:
+    """Kill a process group started with ``start_new_session`` (ignore if already gone)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def bubblewrap_problem() -> str | None:
+    """None if bubblewrap works here, else a message that says why it does not."""
+    if shutil.which("bwrap") is None:
+        return (
+            "bubblewrap (the `bwrap` command) is not installed (Debian: apt-get install bubblewrap)"
+        )
+    if shutil.which("prlimit") is None:
+        return "`prlimit` (util-linux) is not installed"
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="nnb-check-") as tmp:
+        sandbox = Sandbox(Path(tmp))
+        log = Path(tmp).parent / f"nnb-check-{uuid.uuid4().hex}.log"
+        try:
+            code, _ = sandbox.run([sys.executable, "-c", "import numpy"], 60, log)
+            text = log.read_text(errors="replace")[-500:] if log.exists() else ""
+        finally:
+            log.unlink(missing_ok=True)
+    if code != 0:
+        return f"bubblewrap could not start a sandboxed Python (exit {code}): {text.strip()}"
+    return None
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel runs in ``SandboxedKernelManager.sandbox``.
+
+    The grading worker sets the class attribute before nbgrader starts the kernel (one student
+    per worker process). The kernel talks over Unix sockets (``transport="ipc"``) in the scratch
+    folder, because the sandbox has no network, not even loopback.
+    """
+
+    sandbox: Sandbox | None = None
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        sandbox = type(self).sandbox
+        if sandbox is None:
+            raise RuntimeError("SandboxedKernelManager.sandbox is not set")
+        if sandbox.isolated:
+            sandbox.runtime_dir.mkdir(parents=True, exist_ok=True)
+            key = uuid.uuid4().hex[:8]
+            self.transport = "ipc"
+            self.connection_file = str(sandbox.runtime_dir / f"k{key}.json")
+            self.ip = str(sandbox.runtime_dir / f"k{key}")
+            if len(self.ip) > 90:
+                raise RuntimeError(f"scratch path too long for Unix sockets: {self.ip}")
+
+    def write_connection_file(self, **kwargs) -> None:
+        super().write_connection_file(**kwargs)
+        ids = _nobody_ids()
+        if ids is not None and type(self).sandbox.isolated:
+            os.chown(self.connection_file, *ids)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        cmd = super().format_kernel_cmd(extra_arguments)
+        return type(self).sandbox.command(cmd)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        sandbox = type(self).sandbox
+        sandbox.prepare()
+        kw["cwd"] = str(sandbox.scratch)
+        kw["env"] = sandbox.popen_env()
+        kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
+        await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -1,0 +1,452 @@
+"""The authoritative check of a submission, made outside the student's kernel.
+
+Two halves in two processes:
+
+- the *runner* (``python verdict.py PROGRAM``, the ``__main__`` part of this file) runs in a
+  fresh sandbox that sees neither ``nnlib`` nor ``nnbook`` nor any forbidden package. It executes
+  only the student's code (the notebook's code cells except the test cells), then calls each
+  graded function on the inputs it was given and writes the outputs as plain arrays (``.npz``
+  without pickles, plus a JSON index). It needs only numpy and the standard library;
+- the *judge* (:func:`run_verdict`, in the grading process, which never runs student code) draws
+  the inputs with the registry's ``make_inputs`` at grading time, sends them in as plain arrays,
+  reads the outputs back with ``allow_pickle=False``, accepts only exact ``np.ndarray`` of numbers,
+  and compares them with the registry's reference (:func:`nnbook.assignments.compare_outputs`).
+
+Whatever the student's code does inside its process (patch numpy, fake ``__eq__``, rebind
+builtins, print, exit), the judge only sees numbers, and decides with its own numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Only stdlib and numpy at module level: the runner half imports nothing else.
+import numpy as np
+
+RUNNER_NAME = "nnbook_verdict_runner.py"
+MAX_RESULT_BYTES = 200_000_000
+MAX_MESSAGE = 300
+
+
+# ----------------------------------------------------------------------------------------------
+# Plain-data encoding shared by both halves: JSON with arrays referenced by key in an .npz file.
+
+
+def _encode(value, arrays: dict[str, np.ndarray]):
+    if type(value) is np.ndarray:
+        key = f"a{len(arrays)}"
+        arrays[key] = value
+        return {"a": key}
+    if isinstance(value, tuple):
+        return {"t": [_encode(v, arrays) for v in value]}
+    if isinstance(value, list):
+        return {"l": [_encode(v, arrays) for v in value]}
+    if value is None or type(value) in (bool, int, float, str):
+        return {"s": value}
+    if isinstance(value, np.generic):
+        return {"s": value.item()}
+    kind = getattr(value, "kind", None)
+    params = getattr(value, "params", None)
+    if type(value).__name__ == "ScalarField" and isinstance(params, dict):
+        return {"f": kind, "p": {k: _encode(np.asarray(v), arrays) for k, v in params.items()}}
+    raise TypeError(f"cannot send {type(value).__name__} to the sandbox")
+
+
+class _Field:
+    """The runner's twin of :class:`nnbook.assignments.ScalarField` (a scalar function of x)."""
+
+    def __init__(self, kind: str, params: dict):
+        self.kind, self.params = kind, params
+
+    def __call__(self, x):
+        a, b, c = (self.params[k] for k in "abc")
+        if self.kind == "poly":
+            return float(np.sum(a * x**3 + b * x**2 + c * x))
+        return float(np.sum(a * np.sin(b * x) + c * x**2))
+
+
+def _decode(obj, arrays, *, trusted: bool):
+    """Inverse of :func:`_encode`. On the judge side (``trusted``) arrays are validated."""
+    if not isinstance(obj, dict) or len(obj) not in (1, 2):
+        raise ValueError("malformed value")
+    if "a" in obj:
+        arr = arrays[str(obj["a"])]
+        if trusted and (type(arr) is not np.ndarray or arr.dtype.kind not in "biuf"):
+            raise ValueError(f"not a plain numeric array: {type(arr).__name__} {arr.dtype}")
+        if trusted and arr.dtype.names is not None:
+            raise ValueError("structured arrays are not accepted")
+        return arr
+    if "t" in obj:
+        return tuple(_decode(v, arrays, trusted=trusted) for v in obj["t"])
+    if "l" in obj and not trusted:
+        return [_decode(v, arrays, trusted=trusted) for v in obj["l"]]
+    if "s" in obj and not trusted:
+        return obj["s"]
+    if "d" in obj and not trusted:
+        return {str(k): _decode(v, arrays, trusted=False) for k, v in obj["d"]}
+    if "f" in obj and not trusted:
+        return _Field(obj["f"], {k: _decode(v, arrays, trusted=False) for k, v in obj["p"].items()})
+    raise ValueError("malformed value")
+
+
+# ----------------------------------------------------------------------------------------------
+# The runner (inside the sandbox). Everything below up to the judge runs with student code.
+
+
+def _to_plain(value):
+    """Outputs become exact ndarrays of numbers (copies) or tuples of them; else TypeError."""
+    if type(value) is np.ndarray:
+        if value.dtype.kind not in "biuf" or value.dtype.names is not None:
+            raise TypeError(f"returned an array of dtype {value.dtype}, expected numbers")
+        return np.array(value, copy=True)
+    if type(value) in (bool, int, float):
+        return np.asarray(value)
+    if isinstance(value, np.generic) and type(value).__module__ == "numpy":
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"returned {type(value).__name__}, expected numbers")
+        return arr
+    if type(value) in (tuple, list):
+        return tuple(_to_plain(v) for v in value)
+    raise TypeError(f"returned a {type(value).__name__}, expected numpy arrays")
+
+
+def _copy(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, _Field):
+        return _Field(value.kind, {k: v.copy() for k, v in value.params.items()})
+    return value
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, True)
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return True
+
+
+class _Blocker:
+    """A meta-path finder that refuses forbidden packages (they are not mounted anyway)."""
+
+    def __init__(self, prefixes):
+        self.prefixes = tuple(prefixes)
+
+    def find_spec(self, name, path=None, target=None):
+        if any(name == p or name.startswith(p + ".") for p in self.prefixes):
+            raise ImportError(f"{name} may not be used in this assignment")
+        return None
+
+
+def runner_main(program_path: str) -> int:
+    """Execute the student's cells, call the graded functions, write plain results."""
+    import signal
+    import warnings
+
+    here = Path(program_path).parent
+    program = json.loads(Path(program_path).read_text())
+    with np.load(here / "inputs.npz", allow_pickle=False) as data:
+        inputs = {k: data[k] for k in data.files}
+    sys.meta_path.insert(0, _Blocker(program["forbidden"]))
+
+    class Timeout(BaseException):
+        pass
+
+    def on_alarm(signum, frame):
+        raise Timeout()
+
+    signal.signal(signal.SIGALRM, on_alarm)
+
+    def limited(seconds, fn, *args, **kwargs):
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        transform = TransformerManager().transform_cell
+    except ImportError:  # pragma: no cover - IPython is installed with nbgrader
+
+        def transform(src):
+            return src
+
+    class _Shell:  # magics (%matplotlib, !pip) do nothing here
+        def __getattr__(self, name):
+            return lambda *a, **k: None
+
+    namespace = {"__name__": "__main__", "get_ipython": _Shell}
+    cell_errors = []
+    for index, source in program["cells"]:
+        try:
+            code = compile(transform(source), f"<cell {index}>", "exec")
+            limited(program["cell_seconds"], exec, code, namespace)
+        except Timeout:
+            cell_errors.append([index, f"did not finish within {program['cell_seconds']} s"])
+        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
+            cell_errors.append([index, f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]])
+
+    arrays: dict[str, np.ndarray] = {}
+    results: dict[str, list] = {}
+    for spec in program["functions"]:
+        name, outcomes = spec["name"], []
+        results[name] = outcomes
+        fn = namespace.get(name)
+        for encoded in spec["calls"]:
+            if not callable(fn):
+                outcomes.append({"error": "is not defined as a function in your notebook"})
+                continue
+            args = _decode(encoded["args"], inputs, trusted=False)
+            kwargs = _decode(encoded["kwargs"], inputs, trusted=False)
+            pristine = _copy(args)
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    with np.errstate(all="warn"):
+                        value = _to_plain(limited(program["call_seconds"], fn, *args, **kwargs))
+                runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+                if spec["no_warnings"] and runtime:
+                    outcomes.append({"error": f"warned {runtime[0].message!s}"[:MAX_MESSAGE]})
+                elif spec["inputs_unchanged"] and not _same(args, pristine):
+                    outcomes.append({"error": "modified its input arrays (return new arrays)"})
+                else:
+                    outcomes.append({"value": _encode(value, arrays)})
+            except Timeout:
+                outcomes.append({"error": f"did not return within {program['call_seconds']} s"})
+            except BaseException as exc:  # noqa: BLE001
+                outcomes.append({"error": f"raised {type(exc).__name__}: {exc}"[:MAX_MESSAGE]})
+    np.savez(here / "results.npz", **arrays)
+    (here / "results.json").write_text(json.dumps({"functions": results, "cells": cell_errors}))
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------
+# The judge (grading process; never runs student code).
+
+
+@dataclass
+class FunctionVerdict:
+    """The verdict on one graded function: passed, or the problems found (student-safe text)."""
+
+    name: str
+    passed: bool
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    """The verdict on one notebook. ``error`` is set when the runner itself failed."""
+
+    functions: dict[str, FunctionVerdict] = field(default_factory=dict)
+    cell_errors: list[tuple[int, str]] = field(default_factory=list)
+    error: str | None = None
+    isolated: bool = True
+
+    def passed(self, name: str) -> bool:
+        v = self.functions.get(name)
+        return bool(v and v.passed)
+
+
+def student_cells(nb, test_ids: set[str]) -> list[tuple[int, str]]:
+    """The code cells that hold the student's code: every code cell except the test cells.
+
+    A test cell is one marked as an autograded test (``grade`` without ``solution``) or one whose
+    ``grade_id`` is a test cell of the source notebook, however its metadata was edited.
+    """
+    cells = []
+    for index, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+        is_test = bool(meta.get("grade")) and not meta.get("solution")
+        if is_test or meta.get("grade_id") in test_ids:
+            continue
+        source = cell.get("source", "")
+        cells.append((index, "".join(source) if isinstance(source, list) else str(source)))
+    return cells
+
+
+def runner_path() -> Path:
+    return Path(__file__).resolve()
+
+
+def hidden_packages(prefixes: tuple[str, ...]) -> list[Path]:
+    """Installed folders of forbidden top-level packages (hidden from the verdict sandbox)."""
+    import importlib.util
+
+    found = []
+    for prefix in prefixes:
+        top = prefix.split(".")[0]
+        if top in ("nnlib", "nnbook"):
+            continue  # these are never mounted in the verdict sandbox
+        spec = importlib.util.find_spec(top)
+        if spec and spec.submodule_search_locations:
+            found += [Path(p) for p in spec.submodule_search_locations]
+    return found
+
+
+def run_verdict(
+    notebook_path: Path,
+    assignment,
+    workdir: Path,
+    *,
+    limits,
+    isolated: bool,
+    test_ids: set[str],
+    rng: np.random.Generator,
+    call_seconds: int = 10,
+) -> Verdict:
+    """Check every graded function of ``assignment`` in ``notebook_path`` (see module docstring).
+
+    ``workdir`` is a fresh folder of the grading process; the sandbox's scratch folder is made in
+    it, with a copy of the files next to the notebook (the student's own folder, nothing else).
+    """
+    from nnbook.assignments import compare_outputs
+    from nnbook.sandbox import Sandbox
+
+    verdict = Verdict(isolated=isolated)
+    try:
+        nb = json.loads(Path(notebook_path).read_text())
+    except (OSError, ValueError) as exc:
+        verdict.error = f"the notebook could not be read: {exc}"
+        return verdict
+    scratch = Path(workdir) / "v"
+    shutil.copytree(Path(notebook_path).parent, scratch)
+    runtime = scratch / ".nnbook"
+    runtime.mkdir(exist_ok=True)
+
+    forbidden = sorted({p for f in assignment.functions for p in f.forbidden} | {"nnlib", "nnbook"})
+    calls = {f.name: f.make_inputs(rng) for f in assignment.functions}
+    arrays: dict[str, np.ndarray] = {}
+    functions = []
+    for f in assignment.functions:
+        encoded = [
+            {"args": _encode(tuple(c.args), arrays), "kwargs": _encode_dict(c.kwargs, arrays)}
+            for c in calls[f.name]
+        ]
+        functions.append(
+            {
+                "name": f.name,
+                "calls": encoded,
+                "no_warnings": f.compare.no_warnings,
+                "inputs_unchanged": f.compare.inputs_unchanged,
+            }
+        )
+    program = {
+        "cells": student_cells(nb, test_ids),
+        "functions": functions,
+        "forbidden": forbidden,
+        "cell_seconds": limits.cell_seconds,
+        "call_seconds": call_seconds,
+    }
+    (runtime / "program.json").write_text(json.dumps(program))
+    np.savez(runtime / "inputs.npz", **arrays)
+    runner = runtime / RUNNER_NAME
+    shutil.copyfile(runner_path(), runner)
+
+    sandbox = Sandbox(
+        scratch, limits, isolated=isolated, packages=False, hide=hidden_packages(tuple(forbidden))
+    )
+    log = Path(workdir) / "verdict.log"
+    code, timed_out = sandbox.run(
+        [sys.executable, "-I", str(runner), str(runtime / "program.json")],
+        timeout=limits.wall_seconds,
+        stdout_path=log,
+    )
+    try:
+        results, outputs = _read_results(runtime)
+    except (OSError, ValueError, KeyError) as exc:
+        if timed_out:
+            verdict.error = f"your code did not finish within {limits.wall_seconds} s"
+        else:
+            tail = log.read_text(errors="replace")[-300:] if log.exists() else ""
+            verdict.error = f"your code could not be checked (exit {code}): {exc} {tail}".strip()
+        for f in assignment.functions:
+            verdict.functions[f.name] = FunctionVerdict(f.name, False, [verdict.error])
+        return verdict
+
+    # Errors in the notebook's locked set-up cells (e.g. importing the test helpers, which the
+    # check does not mount) are not the student's doing; report only the others.
+    locked = {
+        i
+        for i, c in enumerate(nb.get("cells", []))
+        if (c.get("metadata", {}).get("nbgrader", {}) or {}).get("locked")
+    }
+    verdict.cell_errors = [
+        (int(i), str(m)[:MAX_MESSAGE]) for i, m in results.get("cells", []) if int(i) not in locked
+    ]
+    for f in assignment.functions:
+        problems: list[str] = []
+        got = results["functions"].get(f.name)
+        if not isinstance(got, list) or len(got) != len(calls[f.name]):
+            problems.append(f"{f.name}: no result came back from your code")
+        else:
+            for call, item in zip(calls[f.name], got, strict=True):
+                found = _judge_one(f, call, item, outputs, compare_outputs)
+                if found and "is not defined as a function" in found[0]:
+                    problems = [f"{f.name} is not defined as a function in your notebook"]
+                    break
+                problems += found
+                if len(problems) >= 2:
+                    break
+        verdict.functions[f.name] = FunctionVerdict(f.name, not problems, problems[:3])
+    return verdict
+
+
+def _encode_dict(kwargs: dict, arrays: dict) -> dict:
+    # kwargs travel as a "d" node: {"d": [[key, value], ...]}
+    return {"d": [[k, _encode(v, arrays)] for k, v in kwargs.items()]}
+
+
+def _judge_one(graded, call, item, outputs, compare_outputs) -> list[str]:
+    from nnbook.assignments import Outcome
+
+    if not isinstance(item, dict):
+        return [f"{graded.name}: malformed result"]
+    if "error" in item:
+        return compare_outputs(graded, call, Outcome(error=str(item["error"])[:MAX_MESSAGE]))
+    try:
+        value = _decode(item.get("value"), outputs, trusted=True)
+    except (ValueError, KeyError) as exc:
+        return [f"{graded.name}: returned something that is not plain numbers ({exc})"]
+    try:
+        return compare_outputs(graded, call, Outcome(value=value))
+    except Exception as exc:  # noqa: BLE001 - a malformed output must not stop the batch
+        return [f"{graded.name}: returned values that could not be compared ({exc})"[:MAX_MESSAGE]]
+
+
+def _read_results(runtime: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    index, data = runtime / "results.json", runtime / "results.npz"
+    for path in (index, data):
+        if path.is_symlink() or not path.is_file():
+            raise ValueError(f"{path.name} is missing")
+        if path.stat().st_size > MAX_RESULT_BYTES:
+            raise ValueError(f"{path.name} is too large")
+    results = json.loads(index.read_text())
+    if not isinstance(results, dict) or not isinstance(results.get("functions"), dict):
+        raise ValueError("malformed results")
+    with np.load(data, allow_pickle=False) as npz:
+        outputs = {}
+        for key in npz.files:
+            try:
+                outputs[key] = npz[key]
+            except ValueError:  # object arrays need pickles: refused
+                continue
+    return results, outputs
+
+
+if __name__ == "__main__":
+    os.umask(0o022)
+    sys.exit(runner_main(sys.argv[1]))
