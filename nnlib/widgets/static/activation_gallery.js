@@ -103,7 +103,9 @@ function galRender({ model, el }) {
     right.dot(x, df, { color: NNW_COLORS.df });
 
     formula.textContent = `${data.labels[a]}: f(x) = ${data.formulas[a]}`;
-    values.textContent = `at x = ${fmt(x, 3)}:  f(x) = ${fmt(f)},  f′(x) = ${fmt(df)}`;
+    values.textContent =
+      `at x = ${fmt(x, 3)}:  f(x) = ${fmt(f)},  f′(x) = ${fmt(df)}, so ${pct(df)} of the ` +
+      "upstream gradient gets through";
     note.textContent = data.notes[a];
     choice.set(a);
     probe.set(x);
