@@ -146,8 +146,15 @@ class Course:
             raise CourseError(f"`nbgrader {' '.join(args)}` failed in {self.root}:\n{tail}")
         return proc
 
-    def generate(self, assignment: str) -> Path:
-        """``nbgrader generate_assignment``: source/<a> -> release/<a>; returns release/<a>."""
+    def generate(self, assignment: str | None = None) -> Path:
+        """``nbgrader generate_assignment``: source/<a> -> release/<a>; returns release/<a>.
+
+        With ``assignment=None``, every assignment under source/ in one nbgrader call (nbgrader's
+        start-up costs seconds); returns release/.
+        """
+        if assignment is None:
+            self.nbgrader("generate_assignment", "--force", "--CourseDirectory.assignment_id=*")
+            return self.root / "release"
         self.nbgrader("generate_assignment", assignment, "--force")
         return self.release_dir(assignment)
 

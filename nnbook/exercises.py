@@ -1,0 +1,217 @@
+"""``nnbook generate``, ``nnbook release`` and ``nnbook lab``: the exercises' life cycle.
+
+- ``generate``: solutions/<a>/ (nbgrader sources) -> exercises/<a>/ (student versions), through
+  ``nbgrader generate_assignment`` in a temporary course folder with the repo's config. The output
+  is deterministic (normalized JSON), so a test can regenerate and compare byte for byte.
+- ``release``: a course folder outside the repo with source/, release/<a>/ and one zip per
+  assignment: what students get.
+- ``lab``: JupyterLab, in the course environment, on a working copy of the exercises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from nnbook.assignments import ASSIGNMENTS, get
+from nnbook.course import (
+    EXERCISES_DIR,
+    REPO_ROOT,
+    SOLUTIONS_DIR,
+    Course,
+    CourseError,
+    make_course,
+    nbgrader_env,
+    venv_bin,
+)
+
+
+class ExerciseError(RuntimeError):
+    """Bad input to generate/release/lab, with a message naming what is wrong."""
+
+
+def _assignment_names(names: list[str] | None) -> list[str]:
+    if not names:
+        return list(ASSIGNMENTS)
+    for n in names:
+        try:
+            get(n)
+        except ValueError as exc:
+            raise ExerciseError(str(exc)) from None
+    return list(names)
+
+
+def normalize_notebook(path: Path) -> None:
+    """Rewrite a notebook as canonical JSON: sorted keys, 1-space indent, trailing newline.
+
+    nbgrader's output depends on nothing random (its checksums are md5 of the cell source), but its
+    JSON formatting may; normalizing makes generation byte-for-byte reproducible.
+    """
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(
+        json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def generate(
+    names: list[str] | None = None,
+    out_dir: Path = EXERCISES_DIR,
+    solutions_dir: Path = SOLUTIONS_DIR,
+) -> list[Path]:
+    """Generate the student versions of ``names`` (default all) into ``out_dir/<a>/<a>.ipynb``."""
+    names = _assignment_names(names)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="nnbook-generate-") as tmp:
+        course = make_course(Path(tmp) / "course", assignments=[])
+        for a in names:
+            try:
+                course.add_source(a, Path(solutions_dir))
+            except CourseError as exc:
+                raise ExerciseError(str(exc)) from None
+        course.generate(None)  # one nbgrader call for all of them
+        for a in names:
+            dest = Path(out_dir) / a
+            dest.mkdir(parents=True, exist_ok=True)
+            target = dest / get(a).notebook
+            shutil.copyfile(course.release_dir(a) / get(a).notebook, target)
+            normalize_notebook(target)
+            written.append(target)
+    return written
+
+
+def release(course_root: Path, names: list[str] | None = None) -> list[Path]:
+    """Make (or refresh) the course folder at ``course_root`` and release ``names`` into it.
+
+    Returns the zip files written to ``course_root/release/<a>.zip`` (the student notebook, what
+    students download).
+    """
+    names = _assignment_names(names)
+    root = Path(course_root).resolve()
+    if root == REPO_ROOT or REPO_ROOT in root.parents:
+        raise ExerciseError(
+            f"the course folder {root} is inside the repository; choose a folder outside it"
+        )
+    course = make_course(root, assignments=names)
+    zips = []
+    for a in names:
+        rel = course.generate(a)
+        for nb in rel.glob("*.ipynb"):
+            normalize_notebook(nb)
+        zpath = root / "release" / f"{a}.zip"
+        with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(rel.rglob("*")):
+                if f.is_file():
+                    z.write(f, Path(a) / f.relative_to(rel))
+        zips.append(zpath)
+    return zips
+
+
+def prepare_workdir(workdir: Path, names: list[str] | None = None) -> list[Path]:
+    """Copy exercises/<a>/ into ``workdir/<a>/``, never overwriting a notebook already there."""
+    names = _assignment_names(names)
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for a in names:
+        src = EXERCISES_DIR / a / get(a).notebook
+        if not src.is_file():
+            raise ExerciseError(f"missing student notebook {src} (run `nnbook generate`)")
+        dest = workdir / a / get(a).notebook
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            copied.append(dest)
+    return copied
+
+
+# ----------------------------------------------------------------------------------------------
+# Command line
+
+
+def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignments", nargs="*", help="assignments (default: all)")
+    parser.add_argument(
+        "--out", type=Path, default=EXERCISES_DIR, help="output folder (default: exercises/)"
+    )
+    parser.add_argument(
+        "--solutions", type=Path, default=SOLUTIONS_DIR, help="source folder (default: solutions/)"
+    )
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    try:
+        for path in generate(args.assignments, args.out, args.solutions):
+            print(f"wrote {path}")
+    except (ExerciseError, CourseError) as exc:
+        print(f"nnbook generate: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def add_release_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "course", type=Path, help="course folder (outside the repository; created if missing)"
+    )
+    parser.add_argument(
+        "--assignment",
+        "-a",
+        action="append",
+        dest="assignments",
+        help="assignment (repeatable; default: all)",
+    )
+
+
+def run_release(args: argparse.Namespace) -> int:
+    try:
+        for z in release(args.course, args.assignments):
+            print(f"released {z.parent / z.stem}/ and {z}")
+    except (ExerciseError, CourseError) as exc:
+        print(f"nnbook release: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("nn-exercises"),
+        help="working folder for the notebooks (default: ./nn-exercises; existing ones are kept)",
+    )
+    parser.add_argument("--port", type=int, default=None, help="port for JupyterLab")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="prepare the folder, print the command, exit"
+    )
+
+
+def lab_command(workdir: Path, port: int | None = None, no_browser: bool = False) -> list[str]:
+    cmd = [str(venv_bin() / "jupyter"), "lab", f"--notebook-dir={Path(workdir).resolve()}"]
+    if port is not None:
+        cmd.append(f"--port={port}")
+    if no_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def run_lab(args: argparse.Namespace) -> int:
+    try:
+        for path in prepare_workdir(args.dir):
+            print(f"copied {path}")
+    except ExerciseError as exc:
+        print(f"nnbook lab: {exc}", file=sys.stderr)
+        return 2
+    cmd = lab_command(args.dir, args.port, args.no_browser)
+    print(" ".join(cmd))
+    if args.dry_run:
+        return 0
+    return subprocess.call(cmd, env=nbgrader_env())
+
+
+__all__ = ["Course", "generate", "release", "prepare_workdir"]
