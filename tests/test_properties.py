@@ -14,20 +14,25 @@ from strategies import alphas, arrays, batch_shapes, batches, huge_arrays, linea
 from nnlib import functional as F
 from nnlib.gradcheck import check_gradients
 
-settings.register_profile("nnlib", max_examples=40, deadline=None)
-settings.load_profile("nnlib")
+# Modest example counts keep the whole file at a few seconds; set per test, not as a global profile,
+# so that other test files keep their own hypothesis settings.
+FAST = settings(max_examples=40, deadline=None)
+FEW = settings(max_examples=15, deadline=None)
 
 
+@FAST
 @given(arrays())
 def test_sigmoid_symmetry(x):
     np.testing.assert_allclose(F.sigmoid(-x), 1 - F.sigmoid(x), rtol=0, atol=1e-15)
 
 
+@FAST
 @given(arrays(min_value=-300, max_value=300))
 def test_tanh_is_a_rescaled_sigmoid(x):
     np.testing.assert_allclose(F.tanh(x), 2 * F.sigmoid(2 * x) - 1, rtol=0, atol=1e-15)
 
 
+@FAST
 @given(arrays(min_value=-20, max_value=20))
 def test_derivative_identities(x):
     d = np.ones_like(x)
@@ -36,6 +41,7 @@ def test_derivative_identities(x):
     np.testing.assert_allclose(F.tanh_backward(d, x), 1 - t**2, rtol=1e-15, atol=1e-300)
 
 
+@FAST
 @given(arrays())
 def test_sigmoid_range_and_monotone(x):
     s = F.sigmoid(np.sort(x.ravel()))
@@ -43,6 +49,7 @@ def test_sigmoid_range_and_monotone(x):
     assert np.all(np.diff(s) >= 0)
 
 
+@FAST
 @given(arrays(), arrays())
 def test_leaky_relu_with_slope_zero_is_relu(x, dout):
     np.testing.assert_array_equal(F.leaky_relu(x, slope=0.0), F.relu(x))
@@ -52,11 +59,13 @@ def test_leaky_relu_with_slope_zero_is_relu(x, dout):
         )
 
 
+@FAST
 @given(arrays(), slopes)
 def test_leaky_relu_is_max_of_slope_x_and_x(x, slope):
     np.testing.assert_array_equal(F.leaky_relu(x, slope), np.maximum(slope * x, x))
 
 
+@FAST
 @given(batches(), slopes)
 def test_prelu_with_alpha_equal_to_slope_is_leaky_relu(x, slope):
     np.testing.assert_array_equal(F.prelu(x, slope), F.leaky_relu(x, slope))
@@ -68,12 +77,14 @@ def test_prelu_with_alpha_equal_to_slope_is_leaky_relu(x, slope):
     )
 
 
+@FAST
 @given(arrays(min_value=1e-6), alphas)
 def test_elu_is_the_identity_for_positive_x(x, alpha):
     np.testing.assert_array_equal(F.elu(x, alpha), x)
     np.testing.assert_array_equal(F.elu_backward(np.ones_like(x), x, alpha), 1.0)
 
 
+@FAST
 @given(arrays(), alphas)
 def test_elu_stays_above_minus_alpha(x, alpha):
     y = F.elu(x, alpha)
@@ -81,6 +92,7 @@ def test_elu_stays_above_minus_alpha(x, alpha):
     assert np.all(y <= np.maximum(x, 0))
 
 
+@FAST
 @given(arrays())
 def test_selu_is_lambda_times_elu_alpha(x):
     expected = F.SELU_LAMBDA * F.elu(x, F.SELU_ALPHA)
@@ -91,6 +103,7 @@ def test_selu_is_lambda_times_elu_alpha(x):
     )
 
 
+@FAST
 @given(linear_inputs())
 def test_maxout_with_a_zero_second_piece_is_relu_of_the_first(inputs):
     x, w, b = inputs
@@ -99,6 +112,7 @@ def test_maxout_with_a_zero_second_piece_is_relu_of_the_first(inputs):
     np.testing.assert_array_equal(F.maxout(x, wk, bk), F.relu(F.linear(x, w, b)))
 
 
+@FAST
 @given(linear_inputs())
 def test_maxout_of_two_equal_pieces_is_linear(inputs):
     x, w, b = inputs
@@ -107,6 +121,7 @@ def test_maxout_of_two_equal_pieces_is_linear(inputs):
     )
 
 
+@FAST
 @given(linear_inputs(), slopes)
 def test_maxout_of_x_and_slope_x_is_leaky_relu_of_linear(inputs, slope):
     x, w, b = inputs
@@ -115,17 +130,20 @@ def test_maxout_of_x_and_slope_x_is_leaky_relu_of_linear(inputs, slope):
     np.testing.assert_allclose(F.maxout(x, wk, bk), F.leaky_relu(z, slope), rtol=1e-12, atol=1e-9)
 
 
+@FAST
 @given(linear_inputs(bias=False))
 def test_linear_without_bias_is_a_matrix_product(inputs):
     x, w, _ = inputs
     np.testing.assert_array_equal(F.linear(x, w), x @ w)
 
 
+@FAST
 @given(batches(min_value=-50, max_value=50), st.floats(-1e3, 1e3))
 def test_softmax_is_shift_invariant(scores, c):
     np.testing.assert_allclose(F.softmax(scores + c), F.softmax(scores), rtol=1e-9, atol=1e-15)
 
 
+@FAST
 @given(batches(), st.data())
 def test_cross_entropy_gradient_rows_sum_to_zero(scores, data):
     labels = np.array(
@@ -142,6 +160,7 @@ def test_cross_entropy_gradient_rows_sum_to_zero(scores, data):
     assert F.softmax_cross_entropy(scores, labels) >= 0
 
 
+@FAST
 @given(huge_arrays)
 def test_no_nan_for_any_finite_input(x):
     with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -149,7 +168,7 @@ def test_no_nan_for_any_finite_input(x):
             assert np.all(np.isfinite(f(x))), f.__name__
 
 
-@settings(max_examples=15)
+@FEW
 @given(batch_shapes, st.integers(1, 5), st.integers(0, 2**32 - 1))
 def test_linear_backward_matches_centered_differences(shape, h, seed):
     # Normal entries of any small shape: centered differences lose their digits when a gradient
@@ -160,7 +179,7 @@ def test_linear_backward_matches_centered_differences(shape, h, seed):
     assert check_gradients(F.linear, x, w, b, backward=F.linear_backward, rng=rng).ok
 
 
-@settings(max_examples=15)
+@FEW
 @given(arrays(min_value=-4, max_value=4).filter(lambda a: np.all(np.abs(a) > 1e-3)))
 def test_elementwise_backwards_match_centered_differences(x):
     for f in (F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.elu, F.selu):
