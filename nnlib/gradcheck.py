@@ -271,12 +271,13 @@ def check_gradients(
 
     - A function: ``check_gradients(f, *inputs, backward=f_backward)``. If ``f`` returns an array,
       a random upstream gradient ``dout`` of its shape is drawn and ``backward(dout, *inputs)`` must
-      return the gradients of the inputs in order (one array, or a tuple; ``None`` for an input
-      without gradient). If ``f`` returns a scalar (a loss), ``backward(*inputs)`` is called instead
-      and must return the loss's gradient(s). Every input that is a float numpy array and receives
-      a gradient is checked; integers (labels) and Python numbers (hyperparameters such as a
-      slope) are constants. When ``backward`` is omitted, the function ``<name>_backward`` found
-      beside ``f`` is used (``relu`` -> ``relu_backward``).
+      return the gradients of the inputs in order: a tuple with one entry per input (``None``
+      for an input without gradient, such as a missing bias), or a single array, the gradient
+      of the first input alone. If ``f`` returns a scalar (a loss), ``backward(*inputs)`` is
+      called instead and must return the loss's gradient(s). Every input that is a float numpy
+      array and receives a gradient is checked; integers (labels) and Python numbers
+      (hyperparameters such as a slope) are constants. When ``backward`` is omitted, the
+      function ``<name>_backward`` found beside ``f`` is used (``relu`` -> ``relu_backward``).
     - A layer (anything with ``forward``, ``backward`` and ``parameters``):
       ``check_gradients(layer, x)`` checks dx (the returned gradient) and every parameter's
       ``.grad`` after one ``backward``. A ``Sequential`` is asked for dx for the duration.
@@ -310,20 +311,34 @@ def check_gradients(
     else:
         dout = rng.standard_normal(np.shape(out))
         grads = backward(dout, *args)
-    if not isinstance(grads, tuple | list):
-        grads = (grads,)
+    # One array: the gradient of the first input only (e.g. a loss's prediction). A tuple: one
+    # entry per input, None where an input has no gradient; a missing entry is reported.
+    single = not isinstance(grads, tuple | list)
+    grads = [_snapshot(g) for g in ((grads,) if single else grads)]
 
     report = GradientReport(title, tol)
     for i, value in enumerate(args):
-        if not _is_checkable(value) or i >= len(grads) or grads[i] is None:
+        if not _is_checkable(value) or (single and i > 0):
             continue
-
-        def evaluate(i=i):
-            return target(*args)
-
-        numerical = _perturbation_gradient(evaluate, value, h, dout)
+        if i >= len(grads):
+            problem = f"backward returned {len(grads)} gradients, none for input {i} ({labels[i]})"
+            report.checks.append(GradientCheck(labels[i], float("inf"), False, problem=problem))
+            continue
+        if grads[i] is None:
+            continue
+        numerical = _perturbation_gradient(lambda: target(*args), value, h, dout)
         report.checks.append(_compare(labels[i], grads[i], numerical, tol))
     return report
+
+
+def _snapshot(grad: object) -> object:
+    """A float64 copy of a returned gradient, safe from the perturbations that follow."""
+    if grad is None:
+        return None
+    try:
+        return np.array(grad, dtype=np.float64)
+    except (TypeError, ValueError):
+        return grad  # _compare reports what it is
 
 
 def _check_layer(layer, inputs, h, tol, rng, names) -> GradientReport:

@@ -121,3 +121,15 @@ def test_custom_names_and_hyperparameters_are_constants():
     assert [c.name for c in report.checks] == ["activations"]
     report = check_gradients(F.prelu, x, 0.2)  # a Python float alpha is a constant
     assert [c.name for c in report.checks] == ["x"]
+
+
+def test_a_forgotten_gradient_is_reported():
+    rng = np.random.default_rng(6)
+    x, w, b = rng.normal(size=(3, 2)), rng.normal(size=(2, 2)), rng.normal(size=2)
+    report = check_gradients(
+        F.linear, x, w, b, backward=lambda dout, x, w, b: F.linear_backward(dout, x, w, b)[:2]
+    )
+    assert not report.ok
+    assert "backward returned 2 gradients, none for input 2 (b)" in str(report)
+    # None on purpose (no bias in the forward pass) is fine.
+    assert check_gradients(F.linear, x, w, None, backward=F.linear_backward).ok
