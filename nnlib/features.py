@@ -336,11 +336,18 @@ def _as_image_list(images: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray
     return out
 
 
-def _normalize_rows(patches: np.ndarray, eps: float = 1e-8) -> np.ndarray:
-    """Subtract each patch's mean and divide by its norm: a patch then describes a pattern,
-    not a brightness."""
+# Contrast floor of patch normalization, as a standard deviation on the 0-1 intensity scale.
+PATCH_CONTRAST_FLOOR = 0.05
+
+
+def _normalize_rows(patches: np.ndarray) -> np.ndarray:
+    """Subtract each patch's mean and divide by its norm plus a floor: a patch then describes a
+    pattern, not a brightness. The floor (PATCH_CONTRAST_FLOOR * sqrt(D)) keeps nearly flat
+    patches, whose variations are mostly noise, near zero instead of blowing them up to length 1.
+    """
     centred = patches - patches.mean(axis=1, keepdims=True)
-    return centred / (np.linalg.norm(centred, axis=1, keepdims=True) + eps)
+    floor = PATCH_CONTRAST_FLOOR * np.sqrt(patches.shape[1])
+    return centred / (np.linalg.norm(centred, axis=1, keepdims=True) + floor)
 
 
 def extract_random_patches(
@@ -353,15 +360,17 @@ def extract_random_patches(
     """Bag of words, step 1a: cut random square patches out of a collection of images.
 
     Each patch comes from an image drawn uniformly at random, at a position drawn uniformly among
-    those where the patch fits. With ``normalize`` each patch has its mean subtracted and is
-    scaled to unit length, so that clustering groups patches by pattern rather than brightness.
+    those where the patch fits. With ``normalize`` each patch x (D numbers) has its mean
+    subtracted and is divided by ||x - mean|| + 0.05 sqrt(D): strong patterns get a length close
+    to 1 whatever their brightness and contrast, so that clustering groups patches by pattern,
+    while nearly flat patches (standard deviation well below 0.05, mostly noise) stay near 0.
 
     Args:
         images: stack (N, H, W) or (N, H, W, 3), or a list of (H, W) / (H, W, 3) images.
         n_patches: number of patches P.
         patch_size: side p of a patch in pixels.
         rng: numpy Generator or seed.
-        normalize: subtract the mean and scale to unit norm, patch by patch.
+        normalize: subtract the mean and divide by the norm plus the floor, patch by patch.
 
     Returns:
         (P, p * p) for grey images, (P, p * p * 3) for colour images; float64, each row a

@@ -240,9 +240,24 @@ def test_random_patches_shapes_and_normalization(photo):
     p = F.extract_random_patches([photo], n_patches=50, patch_size=6, rng=0)
     assert p.shape == (50, 6 * 6 * 3)
     np.testing.assert_allclose(p.mean(axis=1), 0, atol=1e-12)
-    np.testing.assert_allclose(np.linalg.norm(p, axis=1), 1, atol=1e-6)
+    assert np.all(np.linalg.norm(p, axis=1) < 1)
+    raw = F.extract_random_patches([photo], n_patches=50, patch_size=6, rng=0, normalize=False)
+    centred = raw - raw.mean(axis=1, keepdims=True)
+    # Each normalized patch is its centred raw patch divided by ||centred|| + 0.05 * sqrt(D).
+    expected = centred / (np.linalg.norm(centred, axis=1, keepdims=True) + 0.05 * np.sqrt(108))
+    np.testing.assert_allclose(p, expected, atol=1e-12)
     again = F.extract_random_patches([photo], n_patches=50, patch_size=6, rng=0)
     np.testing.assert_array_equal(p, again)
+
+
+def test_normalization_keeps_contrast_out_but_flat_patches_small():
+    rng = np.random.default_rng(8)
+    edge = np.zeros((8, 8))
+    edge[:, 4:] = 1.0
+    flat_noise = 0.5 + 0.002 * rng.standard_normal((8, 8))
+    p = F.image_patches(np.hstack([edge, 0.2 + 0.3 * edge, flat_noise]), 8)
+    np.testing.assert_allclose(p[0], p[1], atol=0.2)  # same pattern, different contrast
+    assert np.linalg.norm(p[0]) > 0.9 and np.linalg.norm(p[2]) < 0.05
 
 
 def test_random_patches_come_from_the_images():
