@@ -119,7 +119,8 @@ function gapRender({ model, el }) {
     right.line(data.grid, curve.df, { color: NNW_COLORS.df });
     right.line([x, x], [right.ylim[0], df], { color: NNW_COLORS.faint, width: 1, dash: [3, 3] });
     right.dot(x, df, { color: NNW_COLORS.df });
-    right.text(x, df, ` f′ = ${fmt(df, 3)}`, { align: x > 4 ? "right" : "left", baseline: "bottom" });
+    const high = df > (right.ylim[0] + right.ylim[1]) / 2;
+    right.text(x, df, ` f′ = ${fmt(df, 3)} `, { align: x > 4 ? "right" : "left", baseline: high ? "top" : "bottom" });
 
     lineF.textContent = `x = ${fmt(x, 3)}  ·  f(x) = ${sym}(${fmt(x, 3)}) = ${fmt(f, 6)}`;
     lineDf.textContent = `f′(x) = ${GAP_DERIVATIVE[a]} = ${fmt(df)}  (the slope of the tangent)`;
@@ -137,9 +138,9 @@ function gapRender({ model, el }) {
     barPassed.fill.style.width = widthOf(passed);
     barPassed.fill.style.background = passed >= 0 ? NNW_COLORS.f : NNW_COLORS.df;
     barPassed.value.textContent = fmt(passed);
-    // log10 |f′| from 10⁻⁸ (empty) to 10⁰ (full): a gradient of 4.5 × 10⁻⁵ stays visible.
+    // log10 |f′| from 10⁻¹⁰ (empty) to 10⁰ (full): a gradient of 4.5 × 10⁻⁵ stays visible.
     const logFraction = Math.abs(df) > 0 ? Math.log10(Math.abs(df)) : -Infinity;
-    barLog.fill.style.width = `${Math.max(0, Math.min(100, (100 * (logFraction + 8)) / 8))}%`;
+    barLog.fill.style.width = `${Math.max(0, Math.min(100, (100 * (logFraction + 10)) / 10))}%`;
     barLog.fill.style.background = NNW_COLORS.tangent;
     barLog.value.textContent = Math.abs(df) > 0 ? `log₁₀|f′| = ${fmt(logFraction, 3)}` : "0 (nothing)";
 
