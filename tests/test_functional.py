@@ -286,3 +286,12 @@ def test_no_function_mutates_its_inputs(rng):
                 assert not any(np.shares_memory(r, a) for a in args if isinstance(a, np.ndarray)), (
                     f"{f.__name__} returned a view of an input"
                 )
+
+
+@pytest.mark.parametrize("module", ["nnlib.functional", "nnlib.gradcheck", "nnlib.train"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
