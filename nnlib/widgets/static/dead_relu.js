@@ -122,7 +122,8 @@ function drRender({ model, el }) {
     line2.textContent =
       dead === 0
         ? "No dead unit: every unit is active on some examples."
-        : "A dead unit outputs 0 on every example and gets zero gradient: its weights stop changing.";
+        : "A dead unit outputs 0 on every example, so no gradient reaches its weights (a layer-2 " +
+          "unit can only come back if layer 1 changes its inputs).";
     line2.style.color = dead === 0 ? NNW_COLORS.good : NNW_COLORS.bad;
     lrChoice.set(lr);
     biasChoice.set(bias);
