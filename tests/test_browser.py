@@ -62,3 +62,21 @@ def test_pages_work_without_the_server_root(open_page):
     absolute = [s for s in srcs if s.startswith("/")]
     assert absolute == [], f"root-absolute URLs break a site served from a subfolder: {absolute}"
     assert watch.errors() == []
+
+
+def test_guard_sees_requests_to_other_hosts(open_page, chromium):
+    """The counter above can fail: a request to another host is seen (and aborted)."""
+    page, watch = open_page(TOC[0].html)
+    before = len(chromium.external_requests)
+    page.evaluate(
+        "() => { const img = document.createElement('img');"
+        " img.src = 'http://192.0.2.1/probe.png'; document.body.appendChild(img); }"
+    )
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img[src*=\"192.0.2.1\"]');"
+        " return i && i.complete; }"
+    )
+    seen = chromium.external_requests[before:]
+    del chromium.external_requests[before:]
+    assert seen == ["http://192.0.2.1/probe.png"]
+    assert watch.external_requests == ["http://192.0.2.1/probe.png"]
