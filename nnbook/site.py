@@ -240,6 +240,9 @@ def build(quiet: bool = False, source: Path = ROOT) -> float:
             f"the book did not build cleanly (jupyter-book exit code {code}); "
             f"warnings and errors:\n{listing}"
         )
+    # Sphinx copies html_extra_path only when some page is out of date: a student notebook that
+    # changed on its own would stay stale in the site. Copy what changed ourselves.
+    _sync_tree(extra_dir, source / "_build" / "html")
     elapsed = time.perf_counter() - start
     print(f"nnbook.site: built {source / '_build' / 'html' / 'index.html'} in {elapsed:.1f} s")
     return elapsed
