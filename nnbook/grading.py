@@ -37,7 +37,13 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 from nnbook import gradebook
-from nnbook.sandbox import Limits, Sandbox, SandboxedKernelManager, bubblewrap_problem
+from nnbook.sandbox import (
+    Limits,
+    Sandbox,
+    SandboxedKernelManager,
+    bubblewrap_problem,
+    describe_exit,
+)
 
 GRADED, CRASHED, TIMEOUT, ERROR, MISSING, INVALID = (
     "graded",
@@ -92,6 +98,17 @@ class SandboxedExecute(Execute):
                     self._mark_not_run(cell, index)
             return nb, resources
 
+    def _kernel_exit_code(self) -> int | None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is None:
+            return None
+        for _ in range(20):  # the process may need a moment to be reaped
+            code = process.poll()
+            if code is not None:
+                return code
+            time.sleep(0.05)
+        return None
+
     def _stop(self, status: str, message: str) -> None:
         if self._nn_stopped is None:
             self._nn_stopped = message
@@ -119,11 +136,10 @@ class SandboxedExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stop(
-                CRASHED,
-                f"the kernel died in cell {index} (it exited, was killed, or went over the "
-                "CPU-time or memory limit)",
+            cpu, what = describe_exit(
+                self._kernel_exit_code(), SandboxedKernelManager.sandbox.limits
             )
+            self._stop(TIMEOUT if cpu else CRASHED, f"the kernel died in cell {index}: it {what}")
             cell.outputs.append(
                 nbformat.v4.new_output(
                     "error", ename="KernelDied", evalue=self._nn_stopped, traceback=[]
@@ -135,9 +151,17 @@ class SandboxedExecute(Execute):
             self._mark_not_run(cell, index)
             return cell, resources
         if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            # nbclient interrupted the cell; the next cells may still run. A second timeout
+            # means the kernel does not respond to interrupts: stop.
             self._nn_timeouts += 1
+            if self._nn_timeouts == 1 and _EXECUTION.get("status") == GRADED:
+                _EXECUTION.update(
+                    status=TIMEOUT,
+                    message=f"cell {index} did not finish within {self.timeout} s (interrupted)",
+                )
             if self._nn_timeouts >= 2:
                 self._stop(TIMEOUT, f"two cells did not finish within {self.timeout} s each")
+                _EXECUTION.update(status=TIMEOUT, message=self._nn_stopped)
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):

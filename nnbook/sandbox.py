@@ -58,7 +58,8 @@ class Limits:
     def prlimit_args(self) -> list[str]:
         return [
             shutil.which("prlimit") or "prlimit",
-            f"--cpu={self.cpu_seconds}",
+            # SIGXCPU at the soft limit (exit 152), SIGKILL 5 s later if it is ignored.
+            f"--cpu={self.cpu_seconds}:{self.cpu_seconds + 5}",
             f"--as={self.memory_bytes}",
             f"--fsize={self.file_bytes}",
             "--core=0",
@@ -189,7 +190,6 @@ class Sandbox:
                 "sandbox",
                 "--die-with-parent",
                 "--as-pid-1",
-                "--new-session",
                 "--clearenv",
             ]
         )
@@ -256,6 +256,23 @@ class Sandbox:
         finally:
             if stdout_path:
                 out.close()
+
+
+def describe_exit(code: int | None, limits: Limits) -> tuple[bool, str]:
+    """(was it the CPU limit, what happened) for the exit code of a sandboxed process."""
+    import signal as sig
+
+    if code is None:
+        return False, "was stopped"
+    if code in (128 + sig.SIGXCPU, -sig.SIGXCPU):
+        return True, f"used up its CPU-time limit ({limits.cpu_seconds} s)"
+    if code in (128 + sig.SIGKILL, -sig.SIGKILL):
+        return False, "was killed (SIGKILL: a hard limit or the operating system)"
+    if code in (128 + sig.SIGSEGV, -sig.SIGSEGV):
+        return False, "crashed with a segmentation fault"
+    if code in (128 + sig.SIGXFSZ, -sig.SIGXFSZ):
+        return False, f"wrote a file larger than the limit ({limits.file_bytes} bytes)"
+    return False, f"exited with code {code}"
 
 
 def kill_group(pgid: int) -> None:

@@ -57,17 +57,18 @@ def _encode(value, arrays: dict[str, np.ndarray]):
     raise TypeError(f"cannot send {type(value).__name__} to the sandbox")
 
 
-class _Field:
-    """The runner's twin of :class:`nnbook.assignments.ScalarField` (a scalar function of x)."""
+# The runner gets the registry's ScalarField class as source code from the judge (one definition,
+# and the runner does not mount nnbook, whose reference implementations must stay out of reach).
+_FIELD_CLASS: list = [None]
 
-    def __init__(self, kind: str, params: dict):
-        self.kind, self.params = kind, params
 
-    def __call__(self, x):
-        a, b, c = (self.params[k] for k in "abc")
-        if self.kind == "poly":
-            return float(np.sum(a * x**3 + b * x**2 + c * x))
-        return float(np.sum(a * np.sin(b * x) + c * x**2))
+def _load_field_class(source: str):
+    from dataclasses import dataclass, field
+    from typing import Any
+
+    namespace = {"np": np, "dataclass": dataclass, "field": field, "Any": Any}
+    exec(compile(source, "<ScalarField>", "exec"), namespace)
+    return namespace["ScalarField"]
 
 
 def _decode(obj, arrays, *, trusted: bool):
@@ -90,7 +91,8 @@ def _decode(obj, arrays, *, trusted: bool):
     if "d" in obj and not trusted:
         return {str(k): _decode(v, arrays, trusted=False) for k, v in obj["d"]}
     if "f" in obj and not trusted:
-        return _Field(obj["f"], {k: _decode(v, arrays, trusted=False) for k, v in obj["p"].items()})
+        params = {k: _decode(v, arrays, trusted=False) for k, v in obj["p"].items()}
+        return _FIELD_CLASS[0](obj["f"], params)
     raise ValueError("malformed value")
 
 
@@ -123,8 +125,8 @@ def _copy(value):
         return tuple(_copy(v) for v in value)
     if isinstance(value, list):
         return [_copy(v) for v in value]
-    if isinstance(value, _Field):
-        return _Field(value.kind, {k: v.copy() for k, v in value.params.items()})
+    if _FIELD_CLASS[0] is not None and isinstance(value, _FIELD_CLASS[0]):
+        return _FIELD_CLASS[0](value.kind, {k: v.copy() for k, v in value.params.items()})
     return value
 
 
@@ -150,11 +152,32 @@ class _Blocker:
 
 def runner_main(program_path: str) -> int:
     """Execute the student's cells, call the graded functions, write plain results."""
+    import io
     import signal
     import warnings
 
     here = Path(program_path).parent
     program = json.loads(Path(program_path).read_text())
+    if program.get("field_source"):
+        _FIELD_CLASS[0] = _load_field_class(program["field_source"])
+    really_exit = os._exit
+    me = os.getpid()
+
+    def no_exit(status=0):
+        if os.getpid() != me:  # a child forked by the student's code: let it go
+            really_exit(status)
+        raise SystemExit(f"os._exit({status}) was called")
+
+    # Student code may exit or flood: an exit is an exception here, output goes nowhere, and a
+    # file grown past the size limit is an error instead of a fatal signal.
+    os._exit = no_exit
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    class _Sink(io.TextIOBase):
+        def write(self, text):
+            return len(text)
+
+    sys.stdout = sys.stderr = _Sink()
     with np.load(here / "inputs.npz", allow_pickle=False) as data:
         inputs = {k: data[k] for k in data.files}
     sys.meta_path.insert(0, _Blocker(program["forbidden"]))
@@ -204,9 +227,13 @@ def runner_main(program_path: str) -> int:
         name, outcomes = spec["name"], []
         results[name] = outcomes
         fn = namespace.get(name)
+        hung = False
         for encoded in spec["calls"]:
             if not callable(fn):
                 outcomes.append({"error": "is not defined as a function in your notebook"})
+                continue
+            if hung:  # one call that never returns is enough
+                outcomes.append({"error": f"did not return within {program['call_seconds']} s"})
                 continue
             args = _decode(encoded["args"], inputs, trusted=False)
             kwargs = _decode(encoded["kwargs"], inputs, trusted=False)
@@ -215,7 +242,12 @@ def runner_main(program_path: str) -> int:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     with np.errstate(all="warn"):
-                        value = _to_plain(limited(program["call_seconds"], fn, *args, **kwargs))
+                        returned = limited(program["call_seconds"], fn, *args, **kwargs)
+                try:
+                    value = _to_plain(returned)
+                except TypeError as exc:
+                    outcomes.append({"error": str(exc)[:MAX_MESSAGE]})
+                    continue
                 runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
                 if spec["no_warnings"] and runtime:
                     outcomes.append({"error": f"warned {runtime[0].message!s}"[:MAX_MESSAGE]})
@@ -224,12 +256,16 @@ def runner_main(program_path: str) -> int:
                 else:
                     outcomes.append({"value": _encode(value, arrays)})
             except Timeout:
+                hung = True
                 outcomes.append({"error": f"did not return within {program['call_seconds']} s"})
             except BaseException as exc:  # noqa: BLE001
                 outcomes.append({"error": f"raised {type(exc).__name__}: {exc}"[:MAX_MESSAGE]})
+    if os.getpid() != me:  # a forked copy of this process must not write results
+        really_exit(0)
     np.savez(here / "results.npz", **arrays)
     (here / "results.json").write_text(json.dumps({"functions": results, "cells": cell_errors}))
-    return 0
+    # Threads or children the student's code started must not keep this process alive.
+    really_exit(0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -306,17 +342,21 @@ def run_verdict(
     isolated: bool,
     test_ids: set[str],
     rng: np.random.Generator,
-    call_seconds: int = 10,
+    call_seconds: int | None = None,
 ) -> Verdict:
     """Check every graded function of ``assignment`` in ``notebook_path`` (see module docstring).
 
     ``workdir`` is a fresh folder of the grading process; the sandbox's scratch folder is made in
     it, with a copy of the files next to the notebook (the student's own folder, nothing else).
     """
-    from nnbook.assignments import compare_outputs
+    import inspect
+    import textwrap
+
+    from nnbook.assignments import ScalarField, compare_outputs
     from nnbook.sandbox import Sandbox
 
     verdict = Verdict(isolated=isolated)
+    call_seconds = call_seconds or max(1, min(10, limits.cell_seconds))
     try:
         nb = json.loads(Path(notebook_path).read_text())
     except (OSError, ValueError) as exc:
@@ -345,6 +385,7 @@ def run_verdict(
             }
         )
     program = {
+        "field_source": textwrap.dedent(inspect.getsource(ScalarField)),
         "cells": student_cells(nb, test_ids),
         "functions": functions,
         "forbidden": forbidden,
@@ -367,7 +408,7 @@ def run_verdict(
     )
     try:
         results, outputs = _read_results(runtime)
-    except (OSError, ValueError, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the files hold, the judge goes on
         if timed_out:
             verdict.error = f"your code did not finish within {limits.wall_seconds} s"
         else:

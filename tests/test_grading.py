@@ -1,0 +1,234 @@
+"""``nnbook grade`` end to end: the command, its outputs, bad input, isolation and the sandbox.
+
+The hostile submissions are in test_hostile.py; PostgreSQL in test_postgres.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from gradingkit import (
+    MLP_POINTS,
+    REPO,
+    add_submission,
+    edited_notebook,
+    feedback_text,
+    read_grades,
+    stub_notebook,
+)
+
+from nnbook.sandbox import Limits, Sandbox, bubblewrap_problem
+
+pytestmark = pytest.mark.grading
+
+BWRAP = bubblewrap_problem()
+needs_bwrap = pytest.mark.skipif(BWRAP is not None, reason=f"bubblewrap cannot run: {BWRAP}")
+LIMITS = Limits(cpu_seconds=60, cell_seconds=30, wall_seconds=200)
+
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nnbook.cli", "grade", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def class_run(tmp_path_factory):
+    """One class graded through the command: full, partial, empty, bad input of every kind."""
+    if BWRAP:
+        pytest.skip(f"bubblewrap cannot run: {BWRAP}")
+    root = tmp_path_factory.mktemp("class")
+    subs = root / "submitted"
+    add_submission(subs, "full", edited_notebook([]))
+    add_submission(subs, "partial", edited_notebook([("sse", "def sse(p, t):\n    return 0.0\n")]))
+    add_submission(subs, "empty", stub_notebook())
+    add_submission(subs, "not_json", "{ this is not a notebook")
+    (subs / "no_assignment" / "features").mkdir(parents=True)
+    (subs / "wrong_name" / "mlp").mkdir(parents=True)
+    (subs / "wrong_name" / "mlp" / "my_mlp.ipynb").write_text(json.dumps(edited_notebook([])))
+    out = root / "out"
+    proc = _run_cli(str(root), "--assignment", "mlp", "--out", str(out), "--jobs", "2")
+    return {"proc": proc, "out": out, "grades": read_grades(out) if proc.returncode == 0 else {}}
+
+
+def test_command_succeeds_and_summarizes(class_run):
+    proc = class_run["proc"]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for student in ("full", "partial", "empty", "not_json", "no_assignment", "wrong_name"):
+        assert student in proc.stdout
+    assert "grading mlp" in proc.stderr  # the progress bar
+
+
+def test_grades_csv(class_run):
+    g = class_run["grades"]
+    assert set(g) == {"full", "partial", "empty", "not_json", "no_assignment", "wrong_name"}
+    assert [float(g[s]["score"]) for s in ("full", "partial", "empty")] == [11.0, 10.0, 0.0]
+    assert all(float(row["max_score"]) == MLP_POINTS for row in g.values())
+    assert all(row["assignment"] == "mlp" for row in g.values())
+    assert g["full"]["status"] == "graded" and g["full"]["isolated"] == "yes"
+
+
+def test_bad_input_is_named(class_run):
+    g = class_run["grades"]
+    assert g["not_json"]["status"] == "invalid"
+    assert "not_json/mlp/mlp.ipynb is not a valid notebook" in g["not_json"]["message"]
+    assert g["no_assignment"]["status"] == "missing"
+    assert "no folder mlp/" in g["no_assignment"]["message"]
+    assert g["wrong_name"]["status"] == "missing"
+    assert "has no mlp.ipynb (found: my_mlp.ipynb)" in g["wrong_name"]["message"]
+    assert "not_json" in class_run["proc"].stderr
+
+
+def test_course_folder_and_feedback(class_run):
+    course = class_run["out"] / "course"
+    assert (course / "gradebook.db").is_file()
+    for student in ("full", "partial", "empty"):
+        assert (course / "feedback" / student / "mlp" / "mlp.html").is_file()
+        assert (course / "autograded" / student / "mlp" / "mlp.ipynb").is_file()
+    text = feedback_text(class_run["out"], "partial")
+    assert "nnbook check of sse: WRONG, 0 points" in text
+    assert "nnbook check of linear: correct" in text
+    html = (course / "feedback" / "partial" / "mlp" / "mlp.html").read_text()
+    assert "check_hidden" not in html and "HIDDEN TESTS" not in html
+
+
+def test_class_report(class_run):
+    out = class_run["out"]
+    png = (out / "histogram.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (out / "report.html").read_text()
+    assert "histogram.png" in report
+    # sse: passed by "full" only among the three graded students
+    assert "<td>sse</td><td>33%</td><td>33%</td>" in report
+    assert "<td>linear</td><td>67%</td><td>67%</td>" in report
+
+
+def test_unknown_assignment_and_missing_folder(tmp_path):
+    proc = _run_cli(str(tmp_path), "--assignment", "nope", "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert "unknown assignment 'nope'" in proc.stderr and "mlp" in proc.stderr
+    proc = _run_cli(str(tmp_path / "absent"), "--assignment", "mlp", "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert f"submissions folder {tmp_path / 'absent'} does not exist" in proc.stderr
+
+
+def test_refuses_without_bubblewrap(tmp_path, monkeypatch, capsys):
+    import nnbook.sandbox
+    from nnbook.cli import main
+
+    monkeypatch.setattr(nnbook.sandbox.shutil, "which", lambda name: None)
+    code = main(["grade", str(tmp_path), "--assignment", "mlp", "--out", str(tmp_path / "o")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "cannot isolate student code: bubblewrap" in err
+    assert "--no-isolation" in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_no_isolation_marks_every_grade(tmp_path):
+    from nnbook.grading import grade_class
+
+    subs = tmp_path / "submitted"
+    add_submission(subs, "full", edited_notebook([]))
+    add_submission(subs, "broken", "not json")
+    out = tmp_path / "out"
+    grade_class(subs, "mlp", out, isolated=False, limits=LIMITS, progress=False)
+    g = read_grades(out)
+    assert float(g["full"]["score"]) == MLP_POINTS
+    assert {row["isolated"] for row in g.values()} == {"NO"}
+    assert "NOT ISOLATED" in feedback_text(out, "full")
+
+
+@pytest.mark.slow
+def test_regrading_updates_without_duplicates(tmp_path):
+    from nbgrader.api import Gradebook
+
+    from nnbook.grading import grade_class
+
+    subs = tmp_path / "submitted"
+    add_submission(subs, "ann", stub_notebook())
+    out = tmp_path / "out"
+    grade_class(subs, "mlp", out, limits=LIMITS, progress=False)
+    assert float(read_grades(out)["ann"]["score"]) == 0.0
+    add_submission(subs, "ann", edited_notebook([]))  # resubmitted, graded again
+    grade_class(subs, "mlp", out, limits=LIMITS, progress=False)
+    assert float(read_grades(out)["ann"]["score"]) == MLP_POINTS
+    with Gradebook(f"sqlite:///{out / 'course' / 'gradebook.db'}") as gb:
+        subs_db = gb.assignment_submissions("mlp")
+        assert [s.student.id for s in subs_db] == ["ann"]
+        assert subs_db[0].score == MLP_POINTS
+
+
+# ----------------------------------------------------------------------------------------------
+# The sandbox itself
+
+
+@needs_bwrap
+def test_sandbox_sees_only_its_scratch_folder(tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("instructor")
+    probe = (
+        "import os, json, socket\n"
+        "r = {'uid': os.getuid(), 'root': sorted(os.listdir('/')),"
+        f" 'secret': os.path.exists({str(secret)!r}),"
+        f" 'solutions': os.path.exists({str(REPO / 'solutions')!r}),"
+        f" 'git': os.path.exists({str(REPO / '.git')!r}), 'pid': os.getpid()}}\n"
+        "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=1); r['net'] = True\n"
+        "except OSError:\n    r['net'] = False\n"
+        "open('out.json', 'w').write(json.dumps(r))\n"
+    )
+    code, timed_out = Sandbox(scratch, Limits()).run([sys.executable, "-c", probe], timeout=60)
+    assert (code, timed_out) == (0, False)
+    r = json.loads((scratch / "out.json").read_text())
+    assert r["secret"] is False and r["solutions"] is False and r["git"] is False
+    assert r["net"] is False and r["pid"] == 1
+    assert "home" not in r["root"]
+    assert r["uid"] != 0 or bubblewrap_problem() is None
+
+
+@needs_bwrap
+def test_sandbox_limits_cpu_and_memory(tmp_path):
+    scratch = tmp_path / "s"
+    scratch.mkdir()
+    limits = Limits(cpu_seconds=2, memory_bytes=1_000_000_000)
+    code, timed_out = Sandbox(scratch, limits).run(
+        [sys.executable, "-c", "while True: pass"], timeout=60
+    )
+    assert not timed_out and code != 0  # killed by the CPU limit, well before the timeout
+    probe = (
+        "import numpy as np\ntry:\n    np.ones(3 * 10**8)\n"
+        "except MemoryError:\n    open('m', 'w').write('ok')\n"
+    )
+    code, _ = Sandbox(scratch, limits).run([sys.executable, "-c", probe], timeout=60)
+    assert code == 0 and (scratch / "m").read_text() == "ok"
+
+
+@needs_bwrap
+def test_sandbox_timeout_kills_everything(tmp_path):
+    scratch = tmp_path / "s"
+    scratch.mkdir()
+    marker = "987651"
+    script = f"import subprocess, time\nsubprocess.Popen(['sleep', '{marker}'])\ntime.sleep(1000)\n"
+    code, timed_out = Sandbox(scratch, Limits()).run([sys.executable, "-c", script], timeout=3)
+    assert timed_out and code is None
+    leftovers = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True)
+    assert leftovers.stdout.strip() == ""
+
+
+def test_grades_csv_columns(class_run):
+    with open(class_run["out"] / "grades.csv", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header[:4] == ["student_id", "assignment", "score", "max_score"]
+    assert "status" in header and "isolated" in header
+    assert Path(class_run["out"] / "report.html").is_file()
