@@ -51,8 +51,9 @@ class ScalarField:
     """A scalar function of an array, given by plain data, e.g. to test a gradient checker.
 
     ``kind="poly"``: f(x) = sum(a * x**3 + b * x**2 + c * x);
-    ``kind="sin"``: f(x) = sum(a * sin(b * x) + c * x**2). ``params`` holds a, b, c (arrays of x's
-    shape). The exact gradient is :meth:`gradient`.
+    ``kind="sin"``: f(x) = sum(a * sin(b * x) + c * x**2);
+    ``kind="mix"``: f(x) = sin(sum(a x)) + sum(b x)**3 / 10 + sum(c x**2) (not separable).
+    ``params`` holds a, b, c (arrays of x's shape). The exact gradient is :meth:`gradient`.
     """
 
     kind: str
@@ -64,12 +65,16 @@ class ScalarField:
             return float(np.sum(a * x**3 + b * x**2 + c * x))
         if self.kind == "sin":
             return float(np.sum(a * np.sin(b * x) + c * x**2))
+        if self.kind == "mix":  # not separable: every entry's derivative depends on all of x
+            return float(np.sin(np.sum(a * x)) + np.sum(b * x) ** 3 / 10 + np.sum(c * x**2))
         raise ValueError(f"unknown ScalarField kind {self.kind!r}")
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
         a, b, c = (self.params[k] for k in "abc")
         if self.kind == "poly":
             return 3 * a * x**2 + 2 * b * x + c
+        if self.kind == "mix":
+            return a * np.cos(np.sum(a * x)) + 0.3 * b * np.sum(b * x) ** 2 + 2 * c * x
         return a * b * np.cos(b * x) + 2 * c * x
 
 
@@ -471,8 +476,8 @@ def _maxout_inputs(backward: bool) -> Callable[[np.random.Generator], list[Call]
     def make(rng: np.random.Generator) -> list[Call]:
         calls = []
         for dtype in DTYPES:
-            for n, d in _batch_shapes(rng)[:3]:
-                h, k = int(rng.integers(1, 7)), int(rng.choice([2, 2, 3]))
+            for (n, d), k in zip(_batch_shapes(rng)[:3], (2, 3, 2), strict=True):
+                h = int(rng.integers(1, 7))
                 x = rng.normal(0, 1, (n, d)).astype(dtype)
                 w = rng.normal(0, 1, (k, d, h)).astype(dtype)
                 b = rng.normal(0, 1, (k, h)).astype(dtype)
@@ -559,7 +564,7 @@ def _gradcheck_inputs(rng: np.random.Generator) -> list[Call]:
         ]
     ):
         params = {k: rng.normal(0, 1, shape) for k in "abc"}
-        f = ScalarField("poly" if i % 2 == 0 else "sin", params)
+        f = ScalarField(("poly", "mix", "sin", "mix")[i], params)
         x = rng.normal(0, 1.5, shape)
         kw = {} if i == 0 else {"h": float(rng.choice([1e-5, 1e-4, 1e-6]))}
         calls.append(Call((f, x), kw, f"f = {f.kind}, x of shape {shape}", F64))
@@ -617,7 +622,7 @@ def _hog_inputs(rng: np.random.Generator) -> list[Call]:
 
 def _split_inputs(rng: np.random.Generator) -> list[Call]:
     calls = []
-    for n in (int(rng.integers(10, 30)), int(rng.integers(100, 2000))):
+    for n in (13, int(rng.integers(10, 30)), int(rng.integers(100, 2000))):
         for fr in [(0.6, 0.2, 0.2), (0.8, 0.1, 0.1), (0.5, 0.25, 0.25)]:
             seed = int(rng.integers(0, 2**31))
             calls.append(Call((n, fr, seed), {}, f"n={n}, fractions={fr}", F64))
@@ -649,6 +654,7 @@ def _kfold_inputs(rng: np.random.Generator) -> list[Call]:
     calls = []
     for n, k in [
         (int(rng.integers(2, 6)), 2),
+        (10, 3),
         (10, 5),
         (int(rng.integers(11, 60)), int(rng.integers(2, 8))),
         (int(rng.integers(7, 12)), 7),

@@ -136,8 +136,10 @@ def _diagnose(name, g, e, bad, x, suspects, rtol, atol) -> str:
         regions = {"x < 0": xs < 0, "x == 0": xs == 0, "x > 0": xs > 0}
         wrong = [r for r, m in regions.items() if np.any(bad & m)]
         right = [r for r, m in regions.items() if np.any(~bad & m)]
-        if wrong and len(wrong) < len(wrong) + len(right) and not set(wrong) & set(right):
-            return f"{name} is wrong only where {' and '.join(wrong)}; {base}"
+        if wrong and right and not set(wrong) & set(right):
+            if len(wrong) == 1:
+                return f"{name} is wrong only where {wrong[0]}; {base}"
+            return f"{name} is right only where {' and '.join(right)}; {base}"
     return f"{name} is wrong in {int(bad.sum())} of {bad.size} entries; {base}"
 
 
@@ -232,14 +234,19 @@ def forbidden_uses(fn: Callable, prefixes: Iterable[str]) -> list[str]:
         if code is None or id(code) in seen:
             return
         seen.add(id(code))
-        glb = getattr(f, "__globals__", {})
-        for name in sorted(_code_names(code)):
+        names = dict(getattr(f, "__globals__", {}))
+        for var, cell in zip(code.co_freevars, getattr(f, "__closure__", None) or (), strict=False):
+            try:
+                names[var] = cell.cell_contents  # a variable of an enclosing function
+            except ValueError:  # not bound yet
+                pass
+        for name in sorted(_code_names(code) | set(code.co_freevars)):
             if name in {p.split(".")[0] for p in prefixes}:
                 found.append(name)
                 continue
-            if name not in glb:
+            if name not in names:
                 continue
-            obj = glb[name]
+            obj = names[name]
             mod = _is_forbidden(obj, prefixes)
             if mod is not None:
                 found.append(f"{name} (from {mod})")

@@ -158,12 +158,16 @@ class Course:
         self.nbgrader("generate_assignment", assignment, "--force")
         return self.release_dir(assignment)
 
-    def autograde(self, assignment: str, *extra: str) -> subprocess.CompletedProcess:
-        """``nbgrader autograde`` for every submission of ``assignment`` (one call)."""
-        return self.nbgrader("autograde", assignment, "--force", *extra)
+    def autograde(self, assignment: str | None, *extra: str) -> subprocess.CompletedProcess:
+        """``nbgrader autograde`` for every submission of ``assignment`` (one call).
 
-    def generate_feedback(self, assignment: str, *extra: str) -> subprocess.CompletedProcess:
-        return self.nbgrader("generate_feedback", assignment, "--force", *extra)
+        ``assignment=None``: every assignment with submissions, still in one call.
+        """
+        return self.nbgrader("autograde", *_which(assignment), "--force", *extra)
+
+    def generate_feedback(self, assignment: str | None, *extra: str) -> subprocess.CompletedProcess:
+        """``nbgrader generate_feedback``: autograded/ -> feedback/ (HTML, hidden tests removed)."""
+        return self.nbgrader("generate_feedback", *_which(assignment), "--force", *extra)
 
     def scores(self, assignment: str) -> dict[str, dict[str, float | None]]:
         """``{student: {grade_id: score}}`` from the gradebook (score None: not graded yet)."""
@@ -182,6 +186,10 @@ class Course:
                         )
                 out[sub.student.id] = row
         return out
+
+
+def _which(assignment: str | None) -> list[str]:
+    return ["--CourseDirectory.assignment_id=*"] if assignment is None else [assignment]
 
 
 def make_course(

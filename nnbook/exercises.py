@@ -130,6 +130,50 @@ def prepare_workdir(workdir: Path, names: list[str] | None = None) -> list[Path]
     return copied
 
 
+def solution_cells(name: str, solutions_dir: Path = SOLUTIONS_DIR) -> dict[str, str]:
+    """``{grade_id: source}`` of a source notebook's solution cells (code and written answers)."""
+    nb = json.loads((Path(solutions_dir) / name / get(name).notebook).read_text(encoding="utf-8"))
+    out = {}
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            src = cell["source"]
+            out[meta["grade_id"]] = "".join(src) if isinstance(src, list) else src
+    return out
+
+
+def completed_notebook(
+    name: str,
+    replacements: dict[str, str] | None = None,
+    student_notebook: Path | None = None,
+) -> dict:
+    """A student version with every solution cell filled in, as a student would hand it in.
+
+    Solution cells get the reference solution's code (without the BEGIN/END SOLUTION markers);
+    ``replacements`` ({grade_id: source}) override some of them, e.g. with a mutant. Returns the
+    notebook as a JSON dict (write it with ``json.dump``).
+    """
+    path = student_notebook or EXERCISES_DIR / name / get(name).notebook
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    sources = {gid: _strip_markers(src) for gid, src in solution_cells(name).items()}
+    sources.update(replacements or {})
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if meta.get("solution") and gid in sources:
+            cell["source"] = sources[gid]
+    return nb
+
+
+def _strip_markers(source: str) -> str:
+    keep = [
+        ln
+        for ln in source.splitlines()
+        if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+    ]
+    return "\n".join(keep)
+
+
 # ----------------------------------------------------------------------------------------------
 # Command line
 

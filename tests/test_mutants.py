@@ -1,0 +1,214 @@
+"""The mutation catalog through the real nbgrader path: every plausible wrong implementation in
+tests/mutants/ loses its function's points, the reference solution gets full marks, and the
+untouched student version gets zero.
+
+Cost control: one kernel per submitted notebook is what autograding costs, so mutants of
+independent functions share a notebook (slot), and every submission of every assignment is
+graded by a single ``nbgrader autograde`` call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+from nnbook.assignments import ASSIGNMENTS, Assignment
+from nnbook.course import make_course
+from nnbook.exercises import completed_notebook
+
+pytestmark = [pytest.mark.grading, pytest.mark.slow]
+
+MUTANTS_DIR = Path(__file__).parent / "mutants"
+
+
+def load_catalog(name: str) -> dict[str, dict[str, str]]:
+    return runpy.run_path(str(MUTANTS_DIR / f"{name}.py"))["MUTANTS"]
+
+
+CATALOG = {a: load_catalog(a) for a in ASSIGNMENTS}
+
+# Wrong only where the visible tests do not look (large batches): only the hidden test sees it.
+HIDDEN_ONLY = {
+    "relu_backward": """
+def relu_backward(dout, x):
+    if x.size < 30:
+        return np.where(x > 0, dout, 0.0)
+    return dout.copy()
+""",
+}
+CASES = [(a, fn, mid) for a, cat in CATALOG.items() for fn, muts in cat.items() for mid in muts]
+
+
+def _conflicts(assignment: Assignment, f: str, g: str) -> bool:
+    """f and g may not be mutated in the same notebook when one calls the other."""
+    return g in assignment.function(f).depends_on or f in assignment.function(g).depends_on
+
+
+def slots(name: str) -> list[dict[str, str]]:
+    """Group an assignment's mutants into notebooks: {function: mutant id} per slot.
+
+    Greedy: every mutant goes into the first slot that has no mutant of the same function and
+    none of a function it depends on (or that depends on it).
+    """
+    assignment = ASSIGNMENTS[name]
+    groups: list[dict[str, str]] = []
+    for fn, muts in CATALOG[name].items():
+        for mid in muts:
+            for group in groups:
+                if fn not in group and not any(_conflicts(assignment, fn, g) for g in group):
+                    group[fn] = mid
+                    break
+            else:
+                groups.append({fn: mid})
+    return groups
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Autograde reference, untouched and mutant submissions of all four assignments.
+
+    Returns {assignment: {student: {grade_id: score}}} and the course.
+    """
+    course = make_course(tmp_path_factory.mktemp("mutation") / "course")
+    course.generate(None)
+    scratch = course.root / "scratch"
+    scratch.mkdir()
+    plan: dict[str, dict[str, dict[str, str]]] = {}
+    for name in ASSIGNMENTS:
+        release_nb = course.release_dir(name) / ASSIGNMENTS[name].notebook
+        subs: dict = {"reference": {}, "untouched": None}
+        for i, group in enumerate(slots(name)):
+            subs[f"mutants-{i:02d}"] = group
+        plan[name] = {}
+        for student, group in subs.items():
+            path = scratch / f"{student}-{name}.ipynb"
+            if group is None:
+                path.write_bytes(release_nb.read_bytes())
+            else:
+                repl = {fn: CATALOG[name][fn][mid].strip() + "\n" for fn, mid in group.items()}
+                nb = completed_notebook(name, repl, student_notebook=release_nb)
+                path.write_text(json.dumps(nb), encoding="utf-8")
+                plan[name][student] = group
+            course.add_submission(student, name, path)
+    nb = completed_notebook(
+        "activations",
+        HIDDEN_ONLY,
+        student_notebook=course.release_dir("activations") / "activations.ipynb",
+    )
+    path = scratch / "hidden-only-activations.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    course.add_submission("hidden-only", "activations", path)
+    course.autograde(None)
+    scores = {name: course.scores(name) for name in ASSIGNMENTS}
+    return course, plan, scores
+
+
+def _points(name: str, grade_id: str) -> float:
+    return ASSIGNMENTS[name].function(grade_id.removeprefix("test_")).points
+
+
+@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+def test_catalog_has_four_mutants_per_function(name):
+    funcs = {f.name for f in ASSIGNMENTS[name].functions}
+    assert set(CATALOG[name]) == funcs, (
+        f"catalog of {name} vs graded functions: {set(CATALOG[name]) ^ funcs}"
+    )
+    few = {fn: len(m) for fn, m in CATALOG[name].items() if len(m) < 4}
+    assert not few, f"functions of {name} with fewer than 4 mutants: {few}"
+
+
+@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+def test_reference_solution_gets_full_marks(graded, name):
+    _, _, scores = graded
+    got = scores[name]["reference"]
+    for f in ASSIGNMENTS[name].functions:
+        assert got[f.grade_id] == f.points, (
+            f"reference {name}: {f.grade_id} got {got[f.grade_id]} of {f.points}"
+        )
+
+
+@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+def test_untouched_student_version_gets_zero(graded, name):
+    _, _, scores = graded
+    got = scores[name]["untouched"]
+    for f in ASSIGNMENTS[name].functions:
+        assert not got[f.grade_id], f"untouched {name}: {f.grade_id} got {got[f.grade_id]}"
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "mutant"), CASES, ids=[f"{a}-{f}-{m}" for a, f, m in CASES]
+)
+def test_mutant_loses_its_points(graded, name, function, mutant):
+    _, plan, scores = graded
+    student = next(s for s, group in plan[name].items() if group.get(function) == mutant)
+    score = scores[name][student][f"test_{function}"]
+    assert score == 0, (
+        f"mutant {mutant} of {name}.{function} kept {score} points (submission {student})"
+    )
+
+
+@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+def test_correct_functions_beside_mutants_keep_their_points(graded, name):
+    """Mutants do not leak into other functions' grades (partial credit per function)."""
+    _, plan, scores = graded
+    assignment = ASSIGNMENTS[name]
+    for student, group in plan[name].items():
+        for f in assignment.functions:
+            if f.name in group or any(d in group for d in f.depends_on):
+                continue
+            got = scores[name][student][f.grade_id]
+            assert got == f.points, f"{student}/{name}: correct {f.name} got {got} of {f.points}"
+
+
+def test_hidden_tests_catch_what_the_visible_ones_miss(graded):
+    _, _, scores = graded
+    got = scores["activations"]["hidden-only"]
+    assert got["test_relu_backward"] == 0
+    assert got["test_relu"] == ASSIGNMENTS["activations"].function("relu").points
+
+
+def test_feedback_shows_no_hidden_test(graded):
+    """nbgrader #917: hidden tests must not reach the feedback; failures name no expected value."""
+    course, _, _ = graded
+    course.generate_feedback("activations", "--CourseDirectory.student_id=hidden-only")
+    html_path = course.feedback_dir("hidden-only", "activations") / "activations.html"
+    html = html_path.read_text(encoding="utf-8")
+    assert "BEGIN HIDDEN TESTS" not in html
+    assert "check_hidden" not in html, "hidden test code appears in the feedback"
+    assert "assert_close" in html, "the visible tests should be in the feedback"
+    assert "Traceback" not in html, "a traceback (with test code) appears in the feedback"
+    text = re.sub(r"<[^>]+>", "", html)
+    failures = re.findall(r"hidden tests failed:(.*?)\n\s*\n", text, flags=re.S)
+    assert failures, "the failing hidden test of relu_backward should say so in the feedback"
+    for block in failures:
+        for line in block.strip().splitlines():
+            # "relu_backward: dx is wrong (float64, x of shape (57, 3), ...): 80 of 171 entries
+            # differ (largest relative error 1)": the input's description and the size of the
+            # error, never an expected value.
+            assert re.fullmatch(
+                r"\s*relu_backward: dx is wrong \(.*\): \d+ of \d+ entries differ "
+                r"\(largest relative error [0-9.e+-]+\)",
+                line,
+            ), line
+
+
+def test_report_counts(graded, capsys):
+    _, plan, scores = graded
+    n_functions = sum(len(a.functions) for a in ASSIGNMENTS.values())
+    caught = sum(
+        1
+        for a, fn, mid in CASES
+        for s, g in plan[a].items()
+        if g.get(fn) == mid and scores[a][s][f"test_{fn}"] == 0
+    )
+    n_notebooks = sum(len(p) + 1 for p in plan.values())
+    with capsys.disabled():
+        print(
+            f"\nmutation catalog: {n_functions} graded functions, {len(CASES)} mutants, "
+            f"{caught} caught by nbgrader autograde, {n_notebooks} notebooks graded"
+        )
+    assert caught == len(CASES)
