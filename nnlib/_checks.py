@@ -23,6 +23,9 @@ __all__ = [
 ]
 
 
+_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)
+
+
 def as_float_array(value: object, name: str) -> np.ndarray:
     """Return ``value`` as a floating-point numpy array, without copying when it already is one.
 
@@ -32,6 +35,8 @@ def as_float_array(value: object, name: str) -> np.ndarray:
     Raises:
         TypeError: ``value`` is not numeric (strings, objects, complex numbers, None).
     """
+    if type(value) is np.ndarray and (value.dtype is _FLOAT64 or value.dtype is _FLOAT32):
+        return value  # the common case, first and fast: it runs several times per training step
     if isinstance(value, np.ndarray):
         arr = value
     else:

@@ -57,7 +57,8 @@ __all__ = [
 class Parameter:
     """A learnable array ``data`` and ``grad``, the gradient of the loss with respect to it.
 
-    ``grad`` has ``data``'s shape and dtype and starts at zero. Optimizers change ``data`` in place,
+    ``grad`` has ``data``'s shape and dtype (a float32 parameter keeps float32 gradients) and
+    starts at zero. Optimizers change ``data`` in place,
     so a layer keeps seeing its current weights.
     """
 
@@ -72,23 +73,17 @@ class Parameter:
         return f"Parameter({self.name!r}, shape={self.data.shape}, dtype={self.data.dtype})"
 
 
-def _grad_buffer(param: Parameter, dtype: np.dtype) -> np.ndarray:
-    """``param.grad`` if it can receive a result of ``dtype`` in place, else a fresh buffer."""
+def _grad_buffer(param: Parameter) -> np.ndarray:
+    """``param.grad``, (re)allocated if it no longer has ``param.data``'s shape and dtype."""
     g = param.grad
-    if (
-        not isinstance(g, np.ndarray)
-        or g.shape != param.data.shape
-        or g.dtype != dtype
-        or not g.flags.c_contiguous
-    ):
-        g = param.grad = np.empty(param.data.shape, dtype=dtype)
+    if type(g) is not np.ndarray or g.shape != param.data.shape or g.dtype != param.data.dtype:
+        g = param.grad = np.zeros_like(param.data)
     return g
 
 
 def _dot_into(param: Parameter, a: np.ndarray, b: np.ndarray) -> None:
     """param.grad = a @ b, written into the existing buffer (no new array per step)."""
-    out = _grad_buffer(param, np.result_type(a, b))
-    np.matmul(a, b, out=out)
+    np.matmul(a, b, out=_grad_buffer(param))
 
 
 class Layer:
@@ -184,7 +179,7 @@ class Linear(Layer):
         check_dout(dout, (x.shape[0], self.out_features), what="the output")
         _dot_into(self.weight, x.T, dout)  # dW = x^T dout
         if self.bias is not None:
-            np.sum(dout, axis=0, out=_grad_buffer(self.bias, dout.dtype))  # db = column sums
+            np.sum(dout, axis=0, out=_grad_buffer(self.bias))  # db = column sums
         if not self.input_grad:
             return None
         return dout.dot(self.weight.data.T)  # dx = dout W^T
@@ -340,7 +335,7 @@ class PReLU(Layer):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         dx, dalpha = act.prelu_backward(dout, self._saved("_x"), self.alpha.data)
-        _grad_buffer(self.alpha, dalpha.dtype)[...] = dalpha
+        _grad_buffer(self.alpha)[...] = dalpha
         return dx
 
     def parameters(self) -> Iterator[Parameter]:
@@ -394,7 +389,7 @@ class Maxout(Layer):
         mask = np.arange(self.pieces)[:, None, None] == self._winner
         dz = np.where(mask, dout, 0.0)  # (k, N, H): dout routed to the winning piece only
         _dot_into(self.weight, x.T, dz)  # dW[j] = x^T dz[j]
-        np.sum(dz, axis=1, out=_grad_buffer(self.bias, dz.dtype))
+        np.sum(dz, axis=1, out=_grad_buffer(self.bias))
         if not self.input_grad:
             return None
         return np.matmul(dz, self.weight.data.transpose(0, 2, 1)).sum(axis=0)

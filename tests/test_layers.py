@@ -209,3 +209,15 @@ def test_float32_input_gives_float32_activations():
         out = layer.forward(x)
         assert out.dtype == np.float32
         assert layer.backward(np.ones_like(out)).dtype == np.float32
+
+
+def test_replaced_parameter_data_gets_a_matching_grad_buffer(rng):
+    lin = L.Linear(3, 2, rng=0)
+    lin.weight.data = lin.weight.data.astype(np.float32)  # e.g. a float32 model
+    lin.bias.data = np.zeros(2, np.float32)
+    x = rng.normal(size=(4, 3)).astype(np.float32)
+    out = lin.forward(x)
+    assert out.dtype == np.float32
+    lin.backward(np.ones_like(out))
+    assert lin.weight.grad.dtype == np.float32 and lin.bias.grad.dtype == np.float32
+    np.testing.assert_allclose(lin.weight.grad, x.T @ np.ones((4, 2), np.float32), rtol=1e-6)
