@@ -17,7 +17,7 @@ input x: nobody needs it, and for its first layer (64x1000 -> 100) it would cost
 weight gradient. So every layer has an ``input_grad`` flag; ``Sequential`` turns it off for its
 first layer (as PyTorch does for an input that does not require a gradient), and that layer's
 ``backward`` then skips dx and returns None. Parameter gradients are written into preallocated
-buffers (``np.dot(..., out=...)``) instead of fresh arrays.
+buffers (``np.matmul(..., out=param.grad)``) instead of fresh arrays.
 """
 
 from __future__ import annotations
