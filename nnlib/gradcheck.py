@@ -292,6 +292,8 @@ def check_gradients(
     Returns a :class:`GradientReport`; ``report.ok`` is True when every rel_error < ``tol``.
     """
     rng = as_rng(rng)
+    if isinstance(target, type):
+        raise TypeError(f"pass a layer instance such as {target.__name__}(...), not the class")
     if _is_layer(target) and not inspect.isfunction(target):
         return _check_layer(target, inputs, h, tol, rng, names)
     if not callable(target):

@@ -99,6 +99,8 @@ def test_backward_is_found_by_name_and_losses_take_no_dout():
     assert report.ok and report.target.startswith("sse_backward")
     with pytest.raises(TypeError, match="pass backward="):
         check_gradients(lambda v: v * 2, np.ones(3))
+    with pytest.raises(TypeError, match="instance"):
+        check_gradients(L.ReLU, np.ones(3))
 
 
 def test_inputs_are_not_modified_by_the_check():
