@@ -62,6 +62,18 @@ def test_train_val_test_split_is_a_partition():
     np.testing.assert_array_equal(ytr2, np.arange(30))
 
 
+def test_splits_copy_and_do_not_mutate():
+    x = np.arange(20.0).reshape(10, 2)
+    y = np.arange(10)
+    x0, y0 = x.copy(), y.copy()
+    (xtr, _), _, _ = data.train_val_test_split(x, y, rng=1)
+    list(data.k_fold(10, 3, rng=1))
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(y, y0)
+    xtr[:] = -1.0  # the parts are copies: writing to them leaves the data alone
+    np.testing.assert_array_equal(x, x0)
+
+
 def test_train_val_test_split_bad_input():
     with pytest.raises(ValueError, match="first dimension"):
         data.train_val_test_split(np.zeros((5, 2)), np.zeros(4))
