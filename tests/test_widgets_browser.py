@@ -6,13 +6,22 @@ would (keyboard on sliders, clicks on buttons); after each action the numbers th
 picture (the canvas) must have changed. No request may leave 127.0.0.1. Screenshots before and
 after every action go to test-artifacts/widgets/.
 
-Needs the built site (``make book``); uses the fixtures of tests/conftest.py.
+The last test starts JupyterLab (on 127.0.0.1) with a notebook of all six widgets and checks that
+the same calls are backed by the kernel there: after the reader operates the controls, Python's
+``readout`` (recomputed with nnlib by the widgets' observers) has followed.
+
+The site tests need the built site (``make book``); all use the fixtures of tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +29,7 @@ import pytest
 
 from nnlib.widgets import capacity, dead_relu, feature_transform, gallery, gradient, zero_centered
 
-pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "widgets"
@@ -207,6 +216,7 @@ def operate(root, action) -> None:
             slider.press(key)
 
 
+@pytest.mark.book
 def test_widgets_live_in_the_static_site(site_dir, toc_pages, open_page, expected):
     pages = widget_pages(site_dir, toc_pages)
     assert pages, "no page of the built site embeds an nnlib widget"
@@ -244,7 +254,128 @@ def test_widgets_live_in_the_static_site(site_dir, toc_pages, open_page, expecte
         assert errors == [], f"{html}: {errors}"
 
 
+@pytest.mark.book
 def test_every_widget_is_on_a_built_page(site_dir, toc_pages):
     covered = {n for _, names in widget_pages(site_dir, toc_pages) for n in names}
     missing = set(WIDGET_CLASSES.values()) - covered
     assert not missing, f"no page of the built site shows {sorted(missing)}"
+
+
+# --- Jupyter: the same calls, backed by the kernel -----------------------------------------------
+
+KERNEL_ACTIONS = [
+    ("gradient_at_point", ("click", "point", "0"), lambda r: r["x"] == 0 and r["df"] == 0.25),
+    ("activation_gallery", ("click", "activation", "elu"), lambda r: r["activation"] == "elu"),
+    ("dead_relu_explorer", ("click", "lr", "0.1"), lambda r: r["lr"] == 0.1),
+    ("zero_centered_explorer", ("click", "kind", "zero-mean"), lambda r: r["kind"] == "zero-mean"),
+    ("capacity_explorer", ("keys", "hidden", ["Home"]), lambda r: r["hidden"] == 3),
+    ("feature_transform_explorer", ("keys", "r0", ["End"]), lambda r: r["r0"] == 2.5),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """A JupyterLab server on 127.0.0.1 serving tmp_path; yields its URL (with the token)."""
+    nbformat = pytest.importorskip("nbformat")
+    names = [n for n, _, _ in KERNEL_ACTIONS]
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(f"from nnlib.widgets import {', '.join(names)}")]
+    nb.cells += [nbformat.v4.new_code_cell(f"w_{n} = {n}()\nw_{n}") for n in names]
+    report = (
+        "import json\nprint('READOUT' + json.dumps({"
+        + ", ".join(f"{n!r}: w_{n}.readout" for n in names)
+        + "}))"
+    )
+    nb.cells.append(nbformat.v4.new_code_cell(report))
+    nbformat.write(nb, tmp_path / "widgets.ipynb")
+    port = _free_port()
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        IPYTHONDIR=str(tmp_path / "ipython"),
+    )
+    bindir = Path(sys.executable).parent
+    env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
+    log = open(tmp_path / "lab.log", "w")  # closed below
+    proc = subprocess.Popen(
+        [str(bindir / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", "--IdentityProvider.token=nnw", f"--ServerApp.root_dir={tmp_path}",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start: {(tmp_path / 'lab.log').read_text()}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/lab/tree/widgets.ipynb?token=nnw"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _python_readouts(page) -> dict:
+    text = page.locator(".jp-OutputArea-output", has_text="READOUT").last.inner_text()
+    return json.loads(text.strip().removeprefix("READOUT"))
+
+
+def test_widgets_are_backed_by_the_kernel_in_jupyterlab(chromium, jupyterlab):
+    page = chromium.new_page()
+    try:
+        page.goto(jupyterlab, timeout=60_000)
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        page.locator(".jp-OutputArea-output", has_text="READOUT").wait_for(timeout=120_000)
+        before = _python_readouts(page)
+        for name, action, _ in KERNEL_ACTIONS:
+            root = page.locator(f".{css_class(name)}")
+            root.scroll_into_view_if_needed()
+            operate(root, action)
+        # Run the report cell again: Python's readouts must have followed the controls.
+        page.wait_for_timeout(1000)
+        report_cell = page.locator(".jp-Notebook .jp-Cell").last
+        report_cell.click()
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+            ".filter(e => e.innerText.includes('READOUT')).length > 0",
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            after = _python_readouts(page)
+            done = [condition(after[name]) for name, _, condition in KERNEL_ACTIONS]
+            if all(done) or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(500)
+        for (name, action, _), ok in zip(KERNEL_ACTIONS, done, strict=True):
+            assert ok, f"{name}: after {action}, Python's readout is {after[name]}"
+            assert after[name] != before[name], f"{name}: Python's readout did not change"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator(f".{css_class('gradient_at_point')}").screenshot(
+            path=str(ARTIFACTS / "jupyterlab-gradient_at_point-after.png")
+        )
+        assert chromium.external_requests == [], "requests left 127.0.0.1"
+    finally:
+        page.close()
