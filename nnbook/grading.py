@@ -260,9 +260,19 @@ def _run_converter(cls, config, assignment: str, student: str) -> None:
     converter.start()
 
 
+def _quiet_warnings() -> None:
+    """nbgrader's gradebook code emits SQLAlchemy warnings on every autograde; not ours to fix."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+
 def grade_student(task: Task) -> Result:
     """Grade one submission in a private course folder (runs in a worker process)."""
     started = time.monotonic()
+    _quiet_warnings()
     result = Result(task.student, task.assignment, GRADED, isolated=task.isolated)
     tmp = Path(tempfile.mkdtemp(prefix="nnb-", dir="/tmp"))
     try:
@@ -477,6 +487,7 @@ def grade_class(
     from nnbook.report import write_reports
 
     limits = limits or Limits()
+    _quiet_warnings()
     # nbgrader runs `alembic` by name when it creates a gradebook (here and in the workers).
     os.environ["PATH"] = nbgrader_env()["PATH"]
     graded = get(assignment)  # ValueError naming the known assignments

@@ -45,6 +45,8 @@ class Limits:
     cpu_seconds: CPU time of each process (RLIMIT_CPU); the kernel is killed when it is used up.
     memory_bytes: address space of each process (RLIMIT_AS).
     file_bytes: largest file a process may write (RLIMIT_FSIZE).
+    processes: processes and threads of the sandbox user (RLIMIT_NPROC; counted over all
+        sandboxes running at once, as they share the user ``nobody``; stops fork bombs).
     cell_seconds: wall-clock time one notebook cell may run.
     wall_seconds: wall-clock time for a whole notebook, after which every process is killed.
     """
@@ -54,8 +56,11 @@ class Limits:
     file_bytes: int = 64_000_000
     cell_seconds: int = 60
     wall_seconds: int = 300
+    processes: int = 256
 
-    def prlimit_args(self) -> list[str]:
+    def prlimit_args(self, count_processes: bool = False) -> list[str]:
+        """The ``prlimit`` prefix; ``count_processes`` only when the sandbox user is its own."""
+        nproc = [f"--nproc={self.processes}"] if count_processes else []
         return [
             shutil.which("prlimit") or "prlimit",
             # SIGXCPU at the soft limit (exit 152), SIGKILL 5 s later if it is ignored.
@@ -63,8 +68,45 @@ class Limits:
             f"--as={self.memory_bytes}",
             f"--fsize={self.file_bytes}",
             "--core=0",
+            *nproc,
             "--",
         ]
+
+
+# PID 1 of every sandbox: starts the command as its child and ends (taking the whole PID namespace,
+# so every process the command left behind, with it) when the command ends, when the grader that
+# started it goes away (its stdin, a pipe from the grader, reaches end of file) or on SIGTERM.
+# SIGINT is passed on to the command (nbclient interrupts a cell that way). From inside, PID 1 of a
+# namespace cannot be killed, so the student's code cannot remove it.
+WATCHDOG = """
+import os, select, signal, sys
+child = os.fork()
+if child == 0:
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.execvp(sys.argv[1], sys.argv[1:])
+signal.signal(signal.SIGINT, lambda *a: os.kill(child, signal.SIGINT))
+signal.signal(signal.SIGTERM, lambda *a: os._exit(143))
+poller = select.poll()
+poller.register(0, select.POLLIN | select.POLLHUP)
+while True:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            os._exit(0)
+        if pid == 0:
+            break
+        if pid == child:
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(128 - code if code < 0 else code)
+    try:
+        ready = poller.poll(250)
+    except InterruptedError:
+        continue
+    if ready and not os.read(0, 1):
+        os._exit(137)
+"""
 
 
 def package_dirs() -> list[Path]:
@@ -208,16 +250,27 @@ class Sandbox:
                     "--clear-groups",
                     "--inh-caps=-all",
                     "--bounding-set=-all",
+                    "--",
+                    # Changing the user clears bwrap's --die-with-parent: set it again, as the
+                    # new user, so that the sandbox dies whenever bwrap does.
+                    shutil.which("setpriv") or "setpriv",
+                    "--pdeathsig=SIGKILL",
                 ]
             )
         args.append("--")
         return args
 
     def command(self, argv: list[str]) -> list[str]:
-        """``argv`` wrapped in the resource limits and (if isolated) bubblewrap."""
+        """``argv`` wrapped in the resource limits, the watchdog and (if isolated) bubblewrap.
+
+        The process started with this command must get a pipe as stdin, kept open by the
+        grader for as long as the sandbox may live (closing it ends the sandbox).
+        """
+        watchdog = [sys.executable, "-I", "-S", "-c", WATCHDOG]
         if not self.isolated:
-            return self.limits.prlimit_args() + list(argv)
-        return self.limits.prlimit_args() + self.bwrap_args() + list(argv)
+            return self.limits.prlimit_args() + watchdog + list(argv)
+        own_user = _nobody_ids() is not None
+        return self.limits.prlimit_args(own_user) + self.bwrap_args() + watchdog + list(argv)
 
     def popen_env(self) -> dict[str, str]:
         """Environment for Popen: bwrap clears it inside; without isolation it is used as is."""
@@ -238,20 +291,20 @@ class Sandbox:
         try:
             proc = subprocess.Popen(
                 self.command(argv),
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=self.scratch,
                 env=self.popen_env(),
                 start_new_session=True,
             )
+            init = namespace_init(proc.pid)
             try:
                 code = proc.wait(timeout=timeout)
                 timed_out = False
             except subprocess.TimeoutExpired:
                 code, timed_out = None, True
-            kill_group(proc.pid)
-            proc.wait()
+            finish(proc, init)
             return code, timed_out
         finally:
             if stdout_path:
@@ -281,6 +334,46 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def namespace_init(pid: int, wait: float = 2.0) -> int | None:
+    """The host PID of the sandbox's PID 1 (the watchdog), the child of bwrap ``pid``.
+
+    Without isolation the watchdog is ``pid`` itself (prlimit execs it).
+    """
+    import time
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            return None
+        if not exe.endswith("bwrap"):
+            if "prlimit" not in exe:
+                return pid
+        else:
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                return None
+            if children:
+                return int(children[0])
+        time.sleep(0.01)
+    return None
+
+
+def finish(proc: subprocess.Popen, init: int | None) -> None:
+    """End a sandbox for good: its PID 1 (so the whole namespace), then bwrap."""
+    if init is not None:
+        try:
+            os.kill(init, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    kill_group(proc.pid)
+    if proc.stdin:
+        proc.stdin.close()
+    proc.wait()
 
 
 def bubblewrap_problem() -> str | None:
@@ -346,4 +439,27 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = str(sandbox.scratch)
         kw["env"] = sandbox.popen_env()
         kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
+        kw["stdin"] = subprocess.PIPE  # the watchdog's lifeline
         await super()._async_launch_kernel(kernel_cmd, **kw)
+        process = getattr(self.provisioner, "process", None)
+        self._sandbox_init = namespace_init(process.pid) if process else None
+
+    async def _async_signal_kernel(self, signum: int) -> None:
+        # Signal the sandbox's PID 1, which passes SIGINT on to the kernel; never bwrap, which
+        # a SIGINT would kill while the kernel lives on.
+        init = getattr(self, "_sandbox_init", None)
+        if init is None:
+            return await super()._async_signal_kernel(signum)
+        try:
+            os.kill(init, signum)
+        except ProcessLookupError:
+            pass
+
+    async def _async_kill_kernel(self, restart: bool = False) -> None:
+        init = getattr(self, "_sandbox_init", None)
+        if init is not None:
+            try:
+                os.kill(init, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        await super()._async_kill_kernel(restart=restart)

@@ -14,7 +14,10 @@ MLP_POINTS = 11.0
 
 
 def _cell(source: str) -> dict:
+    import uuid
+
     return {
+        "id": uuid.uuid4().hex[:8],
         "cell_type": "code",
         "execution_count": None,
         "metadata": {},
