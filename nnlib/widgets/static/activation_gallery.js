@@ -109,7 +109,7 @@ function galRender({ model, el }) {
     note.textContent = data.notes[a];
     choice.set(a);
     probe.set(x);
-    nnwPublish(root, { activation: a, params, x, f, df, source: fromKernel ? "kernel" : "browser" });
+    nnwPublish(root, { activation: a, params, x, f, df, source: fromKernel ? "python" : "browser" });
   }
 
   choice.onChange((a) => {

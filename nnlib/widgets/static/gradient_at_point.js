@@ -75,7 +75,8 @@ function gapRender({ model, el }) {
   const lineDf = h("div");
   const lineBack = h("div");
   const verdict = h("div", { class: "nnw-verdict" });
-  readout.append(lineF, lineDf, lineBack, verdict);
+  const lineAll = h("div");
+  readout.append(lineF, lineDf, lineBack, verdict, lineAll);
   const bars = h("div", { class: "nnw-bar" });
   const barUp = gapBar(bars, "upstream ∂L/∂f");
   const barPassed = gapBar(bars, "gets through ∂L/∂x");
@@ -88,7 +89,7 @@ function gapRender({ model, el }) {
     const upstream = model.get("upstream");
     const r = model.get("readout");
     if (r && r.activation === a && r.x === x && r.upstream === upstream) {
-      return { a, x, upstream, f: r.f, df: r.df, source: "kernel" };
+      return { a, x, upstream, f: r.f, df: r.df, source: "python" };
     }
     const curve = data.curves[a];
     const i = nnwNearest(data.grid, x);
@@ -143,6 +144,15 @@ function gapRender({ model, el }) {
     barLog.fill.style.width = `${Math.max(0, Math.min(100, (100 * (logFraction + 10)) / 10))}%`;
     barLog.fill.style.background = NNW_COLORS.tangent;
     barLog.value.textContent = Math.abs(df) > 0 ? `log₁₀|f′| = ${fmt(logFraction, 3)}` : "0 (nothing)";
+
+    // The lecture's question for all three at once: the local gradient of each at this x.
+    const others = data.activations.map((name) => {
+      const c = data.curves[name];
+      const i = nnwNearest(data.grid, x);
+      const value = Math.abs(data.grid[i] - x) < 1e-9 ? c.df[i] : nnwInterp(data.grid, c.df, x);
+      return `${GAP_SYMBOL[name]}′(${fmt(x, 3)}) = ${fmt(value, 3)}`;
+    });
+    lineAll.textContent = `all three at this x: ${others.join(",  ")}`;
 
     activation.set(a);
     jump.set(x);
