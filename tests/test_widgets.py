@@ -217,16 +217,16 @@ def test_dead_relu_gradient_step_matches_centered_differences():
     assert rel_error(analytic, expected) < 1e-6
 
 
-def test_dead_relu_data_high_learning_rate_kills_more_units():
-    data = dead_relu.dead_relu_data()
+def test_dead_relu_data_high_learning_rate_kills_more_units(widgets):
+    w = widgets[FACTORIES.index(dead_relu_explorer)]
+    data = w.data
     final = {k: r["dead"][-1] for k, r in data["runs"].items()}
     assert final["10.0|0.0"] > final["0.1|0.0"]
     assert final["0.1|-1.0"] > final["0.1|0.1"]  # a negative bias starts units dead
     for r in data["runs"].values():
         counted = [s.count("-") / len(s) for s in r["units"]]
         assert np.allclose(counted, r["dead"], atol=1e-4)
-    w = dead_relu_explorer(lr=10.0, bias_init=0.0)
-    w.step = 100
+    w.lr, w.bias_init, w.step = 10.0, 0.0, 100
     assert w.readout["dead"] == data["runs"]["10.0|0.0"]["dead"][10]
     with pytest.raises(traitlets.TraitError, match="lr must be one of"):
         w.lr = 0.5
