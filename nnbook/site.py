@@ -166,18 +166,36 @@ def _warm_matplotlib() -> None:
     )
 
 
-def _jupyter_book() -> list[str]:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("jupyter-book")
-    if found is None:
-        raise BuildError("jupyter-book is not installed: run `make venv`")
-    return [found]
+# The jupyter-book command has no option for Sphinx's parallel jobs, but its build function
+# does: run the command in a Python that first wraps that function. With 2 jobs, two chapters
+# are read (and executed, when not cached) at the same time.
+_JUPYTER_BOOK_WITH_JOBS = """
+import sys
+import jupyter_book.sphinx as jbs
+from jupyter_book.cli.main import main
+jobs = int(sys.argv.pop(1))
+_build_sphinx = jbs.build_sphinx
+jbs.build_sphinx = lambda *args, **kwargs: _build_sphinx(*args, **{**kwargs, "jobs": jobs})
+sys.argv[0] = "jupyter-book"
+sys.exit(main())
+"""
 
 
-def _run_jupyter_book(source: Path, extra_args: list[str]) -> tuple[int, str]:
-    cmd = [*_jupyter_book(), "build", str(source), "--builder", "html", *extra_args]
+def _jupyter_book(jobs: int = 1) -> list[str]:
+    try:
+        import jupyter_book  # noqa: F401
+    except ImportError as exc:
+        raise BuildError("jupyter-book is not installed: run `make venv`") from exc
+    return [sys.executable, "-c", _JUPYTER_BOOK_WITH_JOBS, str(jobs)]
+
+
+def default_jobs() -> int:
+    """Parallel Sphinx jobs: one per CPU, at most 4 (each job may run a kernel)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _run_jupyter_book(source: Path, extra_args: list[str], jobs: int = 1) -> tuple[int, str]:
+    cmd = [*_jupyter_book(jobs), "build", str(source), "--builder", "html", *extra_args]
     # No MPLBACKEND here: the kernels inherit this environment, and with MPLBACKEND=Agg
     # plt.show() displays nothing, so every figure would vanish from the pages.
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
@@ -214,7 +232,7 @@ def problems(log: str) -> list[str]:
     ]
 
 
-def build(quiet: bool = False, source: Path = ROOT) -> float:
+def build(quiet: bool = False, source: Path = ROOT, jobs: int | None = None) -> float:
     """Build the whole book into ``<source>/_build/html``; return the time it took in seconds.
 
     ``source`` is the repository itself, or a shadow of it made by :func:`shadow_source`
@@ -232,7 +250,7 @@ def build(quiet: bool = False, source: Path = ROOT) -> float:
     args = ["--warningiserror", "--keep-going"]
     if quiet:
         args.append("--quiet")
-    code, log = _run_jupyter_book(source, args)
+    code, log = _run_jupyter_book(source, args, jobs=jobs or default_jobs())
     found_problems = problems(log)
     if code != 0 or found_problems:
         listing = "\n".join(f"  {p}" for p in found_problems[:50]) or "  (see the log above)"
@@ -366,6 +384,16 @@ def setup(app):  # pragma: no cover - exercised by every book build
                 node.replace_self(ref)
 
     app.add_post_transform(ExerciseDownloadLinks)
+
+    # sphinx_external_toc always loads sphinx_multitoc_numbering, which does not declare itself
+    # safe for parallel reading, so Sphinx would warn and read serially. It only renumbers
+    # sections after reading, in the main process (and the book's chapters are not numbered).
+    def allow_parallel_read(app) -> None:
+        ext = app.extensions.get("sphinx_multitoc_numbering")
+        if ext is not None:
+            ext.parallel_read_safe = True
+
+    app.connect("builder-inited", allow_parallel_read)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -376,6 +404,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_build = sub.add_parser("build", help="build the whole book into _build/html")
     p_build.add_argument("--quiet", action="store_true", help="less output from Sphinx")
+    p_build.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help=f"parallel Sphinx jobs (default: one per CPU, at most 4; here {default_jobs()})",
+    )
     p_page = sub.add_parser(
         "page", help="build one chapter (executed, no cache) into a temporary folder"
     )
@@ -384,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
-            build(quiet=args.quiet)
+            build(quiet=args.quiet, jobs=args.jobs)
         else:
             build_page(args.file, keep=args.keep)
     except BuildError as exc:
