@@ -145,7 +145,8 @@ class Linear(Layer):
     Initialization: weight ~ Normal(0, 1 / in_features) (LeCun et al., 1998), so that each output
     starts with about the variance of one input feature whatever the fan-in; bias = 0. To start
     from other weights, assign ``layer.weight.data[...] = w``. ``rng`` is a numpy Generator or an
-    int seed (None: fresh entropy).
+    int seed (None: fresh entropy). Parameters are float64, so a float32 input gives a float64
+    output; for a float32 layer assign float32 arrays to ``weight.data`` and ``bias.data``.
     """
 
     def __init__(
