@@ -17,6 +17,17 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 
+def normalize_url(db_url: str) -> str:
+    """``postgresql://...`` with the driver that is installed (SQLAlchemy 2.1 defaults to
+    psycopg 3; the course environment has psycopg2)."""
+    import importlib.util
+
+    if db_url.startswith("postgresql://") and importlib.util.find_spec("psycopg") is None:
+        if importlib.util.find_spec("psycopg2") is not None:
+            return "postgresql+psycopg2://" + db_url.removeprefix("postgresql://")
+    return db_url
+
+
 def ensure_assignment(db_url: str, template_url: str, assignment: str) -> None:
     """Copy the assignment's structure (notebooks, cells) from the template gradebook to ``db_url``
     unless it is already there. Safe when several graders start at once (retries on conflicts)."""

@@ -495,6 +495,7 @@ def grade_class(
     if not submissions.is_dir():
         raise GradingError(f"submissions folder {submissions} does not exist")
     out = Path(out).resolve()
+    db_url = gradebook.normalize_url(db_url) if db_url else None
     course = Course(out / "course", db_url)
     course.root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(CONFIG_FILE, course.config_path)
@@ -505,7 +506,10 @@ def grade_class(
     template = course.root / f".nnbook-template-{assignment}.db"
     template.unlink(missing_ok=True)
     Course(course.root, f"sqlite:///{template}").generate(assignment)
-    gradebook.ensure_assignment(course.database_url, f"sqlite:///{template}", assignment)
+    try:
+        gradebook.ensure_assignment(course.database_url, f"sqlite:///{template}", assignment)
+    except Exception as exc:  # noqa: BLE001 - a bad URL, a server that is down
+        raise GradingError(f"cannot use the gradebook {course.database_url}: {exc}") from exc
     test_ids = _source_test_ids(course.source_dir(assignment) / graded.notebook)
 
     todo, results = _find_students(submissions, assignment, graded.notebook)

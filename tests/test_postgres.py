@@ -112,7 +112,9 @@ def test_two_shards_into_one_gradebook(postgres, tmp_path):
 
     from nbgrader.api import Gradebook
 
-    with Gradebook(url) as gb:
+    from nnbook.gradebook import normalize_url
+
+    with Gradebook(normalize_url(url)) as gb:
         subs = gb.assignment_submissions("mlp")
         assert sorted(s.student.id for s in subs) == sorted(expected)  # none lost, none twice
         assert {s.student.id: s.score for s in subs} == expected
