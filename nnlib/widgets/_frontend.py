@@ -17,6 +17,7 @@ from pathlib import Path
 import anywidget
 import numpy as np
 import traitlets
+from threadpoolctl import threadpool_limits
 
 STATIC = Path(__file__).parent / "static"
 
@@ -36,6 +37,15 @@ def compact(values: np.ndarray | list[float], digits: int = 7) -> list[float]:
     """
     flat = np.asarray(values, dtype=np.float64).ravel()
     return [float(f"{v:.{digits}g}") for v in flat]
+
+
+def small_matrices() -> threadpool_limits:
+    """Context for training the widgets' tiny networks: one BLAS thread.
+
+    Their matrices are tiny, so threads only add overhead; on a busy machine (a book build beside
+    other jobs) OpenBLAS's threads made the capacity widget's training 17x slower (75 s vs 4.4 s).
+    """
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class Explorer(anywidget.AnyWidget):

@@ -14,7 +14,7 @@ import traitlets
 
 from nnlib import data as nndata
 from nnlib import functional as F
-from nnlib.widgets._frontend import Explorer, compact, front_end
+from nnlib.widgets._frontend import Explorer, compact, front_end, small_matrices
 
 HIDDEN_UNITS = (3, 6, 20, 50)
 LAMBDAS = (0.0, 0.0003, 0.001, 0.003)
@@ -25,16 +25,24 @@ RESOLUTION = 32
 EXTENT = (-1.25, 1.25)
 
 
-def train_network(x: np.ndarray, y: np.ndarray, hidden: int, lam: float, seed: int = 0) -> list:
-    """Train 2 → hidden (ReLU) → 2 classes by full-batch gradient descent on the softmax
-    cross-entropy + λ(‖W₁‖² + ‖W₂‖²), with nnlib's forward and backward; returns [(w1, b1), (w2,
-    b2)]."""
+def init_network(hidden: int, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """He-initialized (w1 (2, hidden), b1 (hidden,), w2 (hidden, 2), b2 (2,)); b1 = 0.1."""
     rng = np.random.default_rng(seed)
-    w1 = rng.standard_normal((x.shape[1], hidden)) * np.sqrt(2.0 / x.shape[1])
-    b1 = np.full(hidden, 0.1)
+    w1 = rng.standard_normal((2, hidden)) * np.sqrt(2.0 / 2)
     w2 = rng.standard_normal((hidden, 2)) * np.sqrt(2.0 / hidden)
-    b2 = np.zeros(2)
-    for _ in range(STEPS):
+    return w1, np.full(hidden, 0.1), w2, np.zeros(2)
+
+
+def train_network(
+    x: np.ndarray, y: np.ndarray, hidden: int, lam: float, seed: int = 0, steps: int = STEPS
+) -> list:
+    """Train 2 → hidden (ReLU) → 2 classes by full-batch gradient descent on the softmax
+    cross-entropy + λ(‖W₁‖² + ‖W₂‖²), with nnlib's forward and backward.
+
+    x (N, 2), y (N,) in {0, 1}; returns [(w1, b1), (w2, b2)].
+    """
+    w1, b1, w2, b2 = init_network(hidden, seed)
+    for _ in range(steps):
         pre = F.linear(x, w1, b1)
         hid = F.relu(pre)
         scores = F.linear(hid, w2, b2)
@@ -81,14 +89,15 @@ def capacity_data(seed: int = 0) -> dict:
     x_train, y_train, x_val, y_val = x[:160], y[:160], x[160:], y[160:]
     grid = region_grid()
     frames = {}
-    for hidden in HIDDEN_UNITS:
-        for lam in LAMBDAS:
-            params = train_network(x_train, y_train, hidden, lam, seed)
-            frames[f"{hidden}|{lam}"] = {
-                "p": encode_probabilities(predict_proba(params, grid)),
-                "train": accuracy(params, x_train, y_train),
-                "val": accuracy(params, x_val, y_val),
-            }
+    with small_matrices():
+        for hidden in HIDDEN_UNITS:
+            for lam in LAMBDAS:
+                params = train_network(x_train, y_train, hidden, lam, seed)
+                frames[f"{hidden}|{lam}"] = {
+                    "p": encode_probabilities(predict_proba(params, grid)),
+                    "train": accuracy(params, x_train, y_train),
+                    "val": accuracy(params, x_val, y_val),
+                }
     return {
         "hidden": list(HIDDEN_UNITS),
         "lambdas": list(LAMBDAS),

@@ -13,7 +13,7 @@ import traitlets
 
 from nnlib import data as nndata
 from nnlib import functional as F
-from nnlib.widgets._frontend import Explorer, compact, front_end
+from nnlib.widgets._frontend import Explorer, compact, front_end, small_matrices
 
 #: The grid of the widget: learning rates and initial biases of the hidden units.
 LEARNING_RATES = (0.1, 1.0, 3.0, 10.0)
@@ -108,15 +108,16 @@ def dead_relu_data(seed: int = 0) -> dict:
     x, y = nndata.moons(n=200, noise=0.15, rng=seed)
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     runs = {}
-    for lr in LEARNING_RATES:
-        for bias in BIAS_INITS:
-            r = train_run(lr, bias, x, y, seed)
-            runs[f"{lr}|{bias}"] = {
-                "loss": compact(r["loss"], 4),
-                "accuracy": compact(r["accuracy"], 3),
-                "dead": compact(r["dead"], 4),
-                "units": [_unit_string(a) for a in r["active"]],
-            }
+    with small_matrices():
+        for lr in LEARNING_RATES:
+            for bias in BIAS_INITS:
+                r = train_run(lr, bias, x, y, seed)
+                runs[f"{lr}|{bias}"] = {
+                    "loss": compact(r["loss"], 4),
+                    "accuracy": compact(r["accuracy"], 3),
+                    "dead": compact(r["dead"], 4),
+                    "units": [_unit_string(a) for a in r["active"]],
+                }
     return {
         "learning_rates": list(LEARNING_RATES),
         "bias_inits": list(BIAS_INITS),
