@@ -192,7 +192,7 @@ def run_generate(args: argparse.Namespace) -> int:
     try:
         for path in generate(args.assignments, args.out, args.solutions):
             print(f"wrote {path}")
-    except (ExerciseError, CourseError) as exc:
+    except (ExerciseError, CourseError, OSError) as exc:
         print(f"nnbook generate: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -215,7 +215,7 @@ def run_release(args: argparse.Namespace) -> int:
     try:
         for z in release(args.course, args.assignments):
             print(f"released {z.parent / z.stem}/ and {z}")
-    except (ExerciseError, CourseError) as exc:
+    except (ExerciseError, CourseError, OSError) as exc:
         print(f"nnbook release: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -248,7 +248,7 @@ def run_lab(args: argparse.Namespace) -> int:
     try:
         for path in prepare_workdir(args.dir):
             print(f"copied {path}")
-    except ExerciseError as exc:
+    except (ExerciseError, OSError) as exc:
         print(f"nnbook lab: {exc}", file=sys.stderr)
         return 2
     cmd = lab_command(args.dir, args.port, args.no_browser)

@@ -14,7 +14,7 @@ import pytest
 from nnbook import checks
 from nnbook.assignments import ASSIGNMENTS
 from nnbook.cli import main
-from nnbook.course import make_course
+from nnbook.course import make_course, venv_bin
 from nnbook.exercises import completed_notebook, generate, normalize_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,6 +186,13 @@ def test_release_refuses_a_folder_inside_the_repo(capsys):
     assert not (ROOT / "course-here").exists()
 
 
+def test_release_into_a_file_names_it(tmp_path, capsys):
+    f = tmp_path / "a-file"
+    f.write_text("not a folder", encoding="utf-8")
+    assert main(["release", str(f), "-a", "mlp"]) == 2
+    assert str(f) in capsys.readouterr().err
+
+
 def test_release_unknown_assignment(tmp_path, capsys):
     assert main(["release", str(tmp_path / "c"), "-a", "nosuch"]) == 2
     assert "nosuch" in capsys.readouterr().err
@@ -206,7 +213,7 @@ def test_lab_prepares_a_working_copy_and_keeps_student_work(tmp_path, capsys):
     work = tmp_path / "work"
     assert main(["lab", "--dir", str(work), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "jupyter lab" in out.replace("/jupyter lab", "jupyter lab") or "jupyter" in out
+    assert f"{venv_bin() / 'jupyter'} lab" in out, out
     assert f"--notebook-dir={work.resolve()}" in out
     mine = work / "mlp" / "mlp.ipynb"
     assert mine.is_file()
