@@ -326,3 +326,59 @@ def test_check_hidden_passes_reference_and_fails_wrong_without_values():
 
     with pytest.raises(checks.CheckFailure, match="write it yourself"):
         checks.check_hidden("activations", "relu_backward", cheat)
+
+
+# ----------------------------------------------------------------------------------------------
+# The hidden inputs keep their promise
+
+
+ALL_FUNCTIONS = [(a, f.name) for a, asg in ASSIGNMENTS.items() for f in asg.functions]
+
+
+def _arrays(call):
+    return [v for v in call.args if isinstance(v, np.ndarray)]
+
+
+@pytest.mark.parametrize(
+    ("name", "function"), ALL_FUNCTIONS, ids=[f"{a}-{f}" for a, f in ALL_FUNCTIONS]
+)
+def test_hidden_inputs_are_fresh_and_varied(name, function):
+    f = ASSIGNMENTS[name].function(function)
+    draws = [f.make_inputs(np.random.default_rng(seed)) for seed in range(4)]
+    signatures = {
+        tuple(np.asarray(v).tobytes() for c in calls for v in c.args if isinstance(v, np.ndarray))
+        + tuple(repr(v) for c in calls for v in c.args if isinstance(v, (int, float, tuple)))
+        for calls in draws
+    }
+    assert len(signatures) > 1, f"{name}.{function}: the same hidden inputs at every run"
+    calls = draws[0]
+    assert len(calls) >= 3, f"{name}.{function}: only {len(calls)} hidden calls"
+    shapes = {a.shape for c in calls for a in _arrays(c)} or {repr(c.args[:2]) for c in calls}
+    assert len(shapes) >= 3, f"{name}.{function}: hidden inputs have too few shapes: {shapes}"
+    two_d = [_arrays(c)[0] for c in calls if _arrays(c) and _arrays(c)[0].ndim == 2]
+    if two_d and name in ("activations", "mlp"):
+        batches = {a.shape[0] for a in two_d}
+        assert 1 in batches and max(batches) > 1, f"{name}.{function}: batch sizes {batches}"
+    if name in ("activations", "mlp") and function != "numerical_gradient":
+        assert {np.dtype(c.dtype) for c in calls} == {np.dtype(np.float32), np.dtype(np.float64)}
+        for c in calls:
+            for a in _arrays(c):
+                assert a.dtype == np.dtype(c.dtype), f"{name}.{function}: mixed dtypes in one call"
+
+
+ELEMENTWISE = [
+    f.name for f in ASSIGNMENTS["activations"].functions if not f.name.startswith("maxout")
+]
+
+
+@pytest.mark.parametrize("function", ELEMENTWISE)
+def test_hidden_activation_inputs_have_extremes_and_kinks(function):
+    f = ASSIGNMENTS["activations"].function(function)
+    x = np.concatenate(
+        [
+            c.args[1 if function.endswith("_backward") else 0].ravel()
+            for c in f.make_inputs(np.random.default_rng(0))
+        ]
+    )
+    for v in (-1000.0, -10.0, 0.0, 10.0, 1000.0):
+        assert np.any(x == v), f"{function}: hidden inputs never contain x = {v}"
