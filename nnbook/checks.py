@@ -82,12 +82,9 @@ def assert_close(
     if g.dtype.kind not in "biuf":
         raise CheckFailure(f"{name} has dtype {g.dtype}, expected numbers")
     if g.shape != e.shape:
-        hint = ""
-        if g.ndim == 2 and g.shape[::-1] == e.shape:
-            hint = " (transposed?)"
-        elif g.ndim == e.ndim + 1 and g.shape[1:] == e.shape:
-            hint = " (not summed over the batch?)"
-        raise CheckFailure(f"{name} has shape {g.shape}, expected {e.shape}{hint}")
+        raise CheckFailure(
+            f"{name} has shape {g.shape}, expected {e.shape}{_shape_hint(g.shape, e.shape)}"
+        )
     if dtype is not None and g.dtype != np.dtype(dtype):
         raise CheckFailure(f"{name} has dtype {g.dtype}, expected {np.dtype(dtype)}")
     g64, e64 = g.astype(np.float64), e.astype(np.float64)
@@ -99,6 +96,14 @@ def assert_close(
     if not np.any(bad):
         return
     raise CheckFailure(_diagnose(name, g64, e64, bad, x, suspects, rtol, atol))
+
+
+def _shape_hint(got: tuple, expected: tuple) -> str:
+    if len(got) >= 2 and got[::-1] == expected:
+        return " (transposed?)"
+    if len(got) == len(expected) + 1 and got[1:] == expected:
+        return " (not summed over the batch?)"
+    return ""
 
 
 def _diagnose(name, g, e, bad, x, suspects, rtol, atol) -> str:
@@ -149,7 +154,8 @@ def check_shape(name: str, got: Any, shape: tuple[int, ...]) -> None:
     if got is None:
         raise CheckFailure(f"{name} is None: did you forget to return it?")
     if np.shape(got) != tuple(shape):
-        raise CheckFailure(f"{name} has shape {np.shape(got)}, expected {tuple(shape)}")
+        hint = _shape_hint(np.shape(got), tuple(shape))
+        raise CheckFailure(f"{name} has shape {np.shape(got)}, expected {tuple(shape)}{hint}")
 
 
 def check_gradient(

@@ -255,6 +255,10 @@ def test_diagnosis_shape_and_hint():
         checks.assert_close("db", np.ones((4, 3)), np.ones(3))
     with pytest.raises(checks.CheckFailure, match=r"dx has shape \(4, 3\), expected \(4, 5\)"):
         checks.check_shape("dx", np.zeros((4, 3)), (4, 5))
+    with pytest.raises(checks.CheckFailure, match=r"\(3,\) \(not summed over the batch\?\)"):
+        checks.check_shape("db", np.zeros((4, 3)), (3,))
+    with pytest.raises(checks.CheckFailure, match=r"\(transposed\?\)"):
+        checks.check_shape("dw", np.zeros((3, 5)), (5, 3))
 
 
 def test_diagnosis_region_sign_and_none():
