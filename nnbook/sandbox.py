@@ -17,6 +17,7 @@ A sandboxed process runs under bubblewrap with:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import shutil
@@ -82,11 +83,18 @@ WATCHDOG = """
 import os, select, signal, sys
 child = os.fork()
 if child == 0:
+    os.setpgid(0, 0)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
     os.execvp(sys.argv[1], sys.argv[1:])
+def end(code):
+    try:
+        os.killpg(child, signal.SIGKILL)  # matters without isolation (no PID namespace)
+    except OSError:
+        pass
+    os._exit(code)
 signal.signal(signal.SIGINT, lambda *a: os.kill(child, signal.SIGINT))
-signal.signal(signal.SIGTERM, lambda *a: os._exit(143))
+signal.signal(signal.SIGTERM, lambda *a: end(143))
 poller = select.poll()
 poller.register(0, select.POLLIN | select.POLLHUP)
 while True:
@@ -94,18 +102,18 @@ while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            os._exit(0)
+            end(0)
         if pid == 0:
             break
         if pid == child:
             code = os.waitstatus_to_exitcode(status)
-            os._exit(128 - code if code < 0 else code)
+            end(128 - code if code < 0 else code)
     try:
         ready = poller.poll(250)
     except InterruptedError:
         continue
     if ready and not os.read(0, 1):
-        os._exit(137)
+        end(137)
 """
 
 
@@ -365,11 +373,19 @@ def namespace_init(pid: int, wait: float = 2.0) -> int | None:
 
 def finish(proc: subprocess.Popen, init: int | None) -> None:
     """End a sandbox for good: its PID 1 (so the whole namespace), then bwrap."""
-    if init is not None:
-        try:
-            os.kill(init, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    # Signal PID 1 only while bwrap (or, without isolation, PID 1 itself) still runs: once it has
+    # been reaped, its number may belong to an unrelated process.
+    if init is not None and proc.poll() is None:
+        for sig in (signal.SIGTERM, signal.SIGKILL):  # TERM: the watchdog ends its children
+            try:
+                os.kill(init, sig)
+            except (ProcessLookupError, PermissionError):
+                break
+            if sig == signal.SIGTERM:
+                try:
+                    proc.wait(timeout=0.5)
+                except subprocess.TimeoutExpired:
+                    pass
     kill_group(proc.pid)
     if proc.stdin:
         proc.stdin.close()
@@ -448,7 +464,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         # Signal the sandbox's PID 1, which passes SIGINT on to the kernel; never bwrap, which
         # a SIGINT would kill while the kernel lives on.
         init = getattr(self, "_sandbox_init", None)
-        if init is None:
+        process = getattr(self.provisioner, "process", None)
+        if init is None or process is None or process.poll() is not None:
             return await super()._async_signal_kernel(signum)
         try:
             os.kill(init, signum)
@@ -457,7 +474,13 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_kill_kernel(self, restart: bool = False) -> None:
         init = getattr(self, "_sandbox_init", None)
-        if init is not None:
+        process = getattr(self.provisioner, "process", None)
+        if init is not None and process is not None and process.poll() is None:
+            try:
+                os.kill(init, signal.SIGTERM)  # the watchdog kills the kernel's process group
+            except ProcessLookupError:
+                pass
+            await asyncio.sleep(0.05)
             try:
                 os.kill(init, signal.SIGKILL)
             except ProcessLookupError:
