@@ -42,10 +42,6 @@ WIDGET_CLASSES = {
     "FeatureTransformExplorer": "feature_transform_explorer",
 }
 
-# The book theme logs this at console level "error" on every page when no colour mode was stored;
-# it concerns the theme, not the widgets (tests/test_browser.py covers the pages as such).
-THEME_NOTICE = re.compile(r"Got invalid theme mode: .* Resetting to auto")
-
 
 def css_class(name: str) -> str:
     """The root element's class of a widget: gradient_at_point -> nnw-gradient-at-point."""
@@ -250,8 +246,7 @@ def test_widgets_live_in_the_static_site(site_dir, toc_pages, open_page, expecte
                 CHECKS[name](after[0], expected)
             assert changed >= len(ACTIONS[name]) - 1, f"{html}: {name} #{nth} hardly reacted"
         assert watch.external_requests == [], f"{html}: requests left the site"
-        errors = [e for e in watch.errors() if not THEME_NOTICE.search(e)]
-        assert errors == [], f"{html}: {errors}"
+        assert watch.errors() == [], f"{html}: {watch.errors()}"
 
 
 @pytest.mark.book
