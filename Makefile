@@ -8,6 +8,10 @@ PY := $(VENV)/bin/python
 # nbgrader runs `alembic` by name: the venv's bin/ must be on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Small matrices and parallel page execution: OpenBLAS worker threads only oversubscribe the
+# 2 cores (measured 17x slower widget precompute on a busy machine), so one thread each.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
 APT_PACKAGES := bubblewrap chromium chromium-driver postgresql fonts-dejavu-core
 PYTEST_ARGS ?=
 
