@@ -200,6 +200,12 @@ def _run_jupyter_book(source: Path, extra_args: list[str], jobs: int = 1) -> tup
     # plt.show() displays nothing, so every figure would vanish from the pages.
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    if jobs > 1:
+        # Several kernels at once: share the CPUs between them rather than letting each BLAS
+        # start a thread per CPU (oversubscribed BLAS threads spin and slow everything down).
+        threads = str(max(1, (os.cpu_count() or 1) // jobs))
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, threads)
     proc = subprocess.Popen(
         cmd,
         cwd=source,
@@ -267,17 +273,18 @@ def build(quiet: bool = False, source: Path = ROOT, jobs: int | None = None) -> 
 
 
 def shadow_source(dest: Path) -> Path:
-    """Make ``dest`` a book source that shares the repository's pages but has its own ``_build``.
+    """Make ``dest`` a book source with a copy of the repository's pages and its own ``_build``.
 
-    ``book/``, ``_toc.yml`` and ``references.bib`` are symbolic links to the repository's;
-    ``_config.yml`` is a copy (its relative paths then point into ``dest/_build``).
+    ``book/``, ``_toc.yml``, ``references.bib`` and ``_config.yml`` are copied (a snapshot: edits
+    made to the repository meanwhile do not reach it); the relative paths of ``_config.yml``
+    then point into ``dest/_build``.
     """
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("book", "_toc.yml", "references.bib"):
-        link = dest / name
-        if not link.exists():
-            link.symlink_to(ROOT / name)
-    shutil.copy2(ROOT / "_config.yml", dest / "_config.yml")
+    if (dest / "book").exists():
+        shutil.rmtree(dest / "book")
+    shutil.copytree(ROOT / "book", dest / "book", ignore=shutil.ignore_patterns(".*"))
+    for name in ("_toc.yml", "references.bib", "_config.yml"):
+        shutil.copy2(ROOT / name, dest / name)
     return dest
 
 
