@@ -212,10 +212,21 @@ def runner_main(program_path: str) -> int:
 
     namespace = {"__name__": "__main__", "get_ipython": _Shell}
     cell_errors = []
-    for index, source in program["cells"]:
+    import ast
+
+    for index, source, locked in program["cells"]:
         try:
-            code = compile(transform(source), f"<cell {index}>", "exec")
-            limited(program["cell_seconds"], exec, code, namespace)
+            tree = ast.parse(transform(source), f"<cell {index}>")
+            # The instructor's locked cells (set-up) run statement by statement, so that constants
+            # they define survive a failing import of the test helpers, which are not mounted here.
+            parts = [ast.Module([node], []) for node in tree.body] if locked else [tree]
+            for part in parts:
+                try:
+                    code = compile(part, f"<cell {index}>", "exec")
+                    limited(program["cell_seconds"], exec, code, namespace)
+                except Exception:
+                    if not locked:
+                        raise
         except Timeout:
             cell_errors.append([index, f"did not finish within {program['cell_seconds']} s"])
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
@@ -241,7 +252,7 @@ def runner_main(program_path: str) -> int:
             try:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
-                    with np.errstate(all="warn"):
+                    with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
                         returned = limited(program["call_seconds"], fn, *args, **kwargs)
                 try:
                     value = _to_plain(returned)
@@ -295,8 +306,8 @@ class Verdict:
         return bool(v and v.passed)
 
 
-def student_cells(nb, test_ids: set[str]) -> list[tuple[int, str]]:
-    """The code cells that hold the student's code: every code cell except the test cells.
+def student_cells(nb, test_ids: set[str]) -> list[tuple[int, str, bool]]:
+    """The code cells to run, as (index, source, locked): every code cell except the test cells.
 
     A test cell is one marked as an autograded test (``grade`` without ``solution``) or one whose
     ``grade_id`` is a test cell of the source notebook, however its metadata was edited.
@@ -310,7 +321,8 @@ def student_cells(nb, test_ids: set[str]) -> list[tuple[int, str]]:
         if is_test or meta.get("grade_id") in test_ids:
             continue
         source = cell.get("source", "")
-        cells.append((index, "".join(source) if isinstance(source, list) else str(source)))
+        text = "".join(source) if isinstance(source, list) else str(source)
+        cells.append((index, text, bool(meta.get("locked"))))
     return cells
 
 

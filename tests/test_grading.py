@@ -235,3 +235,67 @@ def test_grades_csv_columns(class_run):
     assert header[:4] == ["student_id", "assignment", "score", "max_score"]
     assert "status" in header and "isolated" in header
     assert Path(class_run["out"] / "report.html").is_file()
+
+
+# ----------------------------------------------------------------------------------------------
+# The check outside the kernel, directly
+
+
+@needs_bwrap
+@pytest.mark.parametrize("name", ["activations", "features", "hyperparameters", "mlp"])
+def test_verdict_passes_solutions_and_fails_student_versions(name, tmp_path):
+    import numpy as np
+
+    from nnbook.assignments import get
+    from nnbook.verdict import run_verdict
+
+    assignment = get(name)
+    test_ids = {f"test_{f.name}" for f in assignment.functions}
+    for kind, folder in (("solution", REPO / "solutions"), ("exercise", REPO / "exercises")):
+        nb = folder / name / f"{name}.ipynb"
+        if not nb.is_file():
+            pytest.skip(f"{nb} does not exist yet")
+        work = tmp_path / kind
+        (work / "sub").mkdir(parents=True)
+        (work / "sub" / nb.name).write_bytes(nb.read_bytes())
+        verdict = run_verdict(
+            work / "sub" / nb.name,
+            assignment,
+            work,
+            limits=Limits(),
+            isolated=True,
+            test_ids=test_ids,
+            rng=np.random.default_rng(),
+        )
+        assert verdict.error is None
+        passed = {f: v.passed for f, v in verdict.functions.items()}
+        if kind == "solution":
+            assert all(passed.values()), {f: v.problems for f, v in verdict.functions.items()}
+        else:
+            assert not any(passed.values())
+            assert all("NotImplementedError" in v.problems[0] for v in verdict.functions.values())
+
+
+def test_judge_refuses_pickles_and_odd_arrays(tmp_path):
+    import numpy as np
+
+    from nnbook.assignments import get
+    from nnbook.verdict import _judge_one, _read_results
+
+    runtime = tmp_path
+    np.savez(
+        runtime / "results.npz",
+        a0=np.array([object(), 1], dtype=object),
+        a1=np.zeros(3, dtype=[("x", "f8")]),
+        a2=np.array(["text"]),
+    )
+    (runtime / "results.json").write_text(json.dumps({"functions": {}, "cells": []}))
+    results, outputs = _read_results(runtime)
+    assert "a0" not in outputs  # loading it would need a pickle: refused
+    graded = get("mlp").function("sse")
+    call = graded.make_inputs(np.random.default_rng(0))[0]
+    from nnbook.assignments import compare_outputs
+
+    for key in ("a0", "a1", "a2"):
+        problems = _judge_one(graded, call, {"value": {"a": key}}, outputs, compare_outputs)
+        assert problems and "not plain numbers" in problems[0], (key, problems)
