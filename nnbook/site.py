@@ -9,9 +9,10 @@
    to the root of the site (not under ``_static/``, which Jupyter Book would add to every page);
 2. copies the student notebooks ``exercises/<a>/<a>.ipynb`` that exist to
    ``_build/site-extra/downloads/exercises/<a>.ipynb`` (the site serves them as downloads);
-3. runs ``jupyter-book build`` with ``--warningiserror --keep-going``: every chapter is executed
-   (through the execution cache in ``_build/.jupyter_cache``) and the build fails on any
-   execution error and any Sphinx warning.
+3. runs ``jupyter-book build`` with ``--warningiserror --keep-going`` and one Sphinx job per CPU
+   (at most 4): every chapter is executed (through the execution cache in
+   ``_build/.jupyter_cache``, two kernels at a time on 2 CPUs) and the build fails on any
+   execution error, any cell output on stderr and any Sphinx warning.
 
 Files are copied only when they changed (size or modification time), so a rebuild with
 nothing changed stays quick.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -348,7 +350,7 @@ def build_page(page: str, keep: Path | None = None) -> Path:
     return html
 
 
-# --- Sphinx extension (``sphinx: extra_extensions: [nnbook.site]`` in _config.yml) -------------
+# --- Sphinx extension (listed in ``sphinx: config: extensions`` of _config.yml) -----------------
 #
 # A chapter links to the download of its exercise with a plain Markdown link, relative to the
 # page, e.g. in book/part2/training-loop.md:
@@ -361,8 +363,6 @@ def build_page(page: str, keep: Path | None = None) -> Path:
 
 
 def _download_target(docname: str, target: str) -> str | None:
-    import posixpath
-
     if target.startswith(("http:", "https:", "/")):
         return None
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
