@@ -105,3 +105,13 @@ def test_bad_input():
         train(make_net(), x, y, lr=0, progress=False)
     with pytest.raises(ValueError, match="epochs"):
         train(make_net(), x, y, epochs=0, progress=False)
+
+
+def test_a_given_optimizer_is_used():
+    x, y = blobs(n=40)
+    net = make_net(4)
+    opt = SGD(net.parameters(), lr=0.05, weight_decay=0.01)
+    before = [p.data.copy() for p in net.parameters()]
+    history = train(net, x, y, optimizer=opt, lr=123.0, epochs=2, rng=0, progress=False)
+    assert history.epochs == 2 and np.isfinite(history.loss).all()  # lr=123 was ignored
+    assert any(not np.array_equal(b, p.data) for b, p in zip(before, net.parameters(), strict=True))
