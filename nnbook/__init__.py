@@ -1,3 +1,3 @@
-"""nnbook: the course tooling (exercise generation, grading, sandboxing) around nnbook's nbgrader config."""
+"""nnbook: the course tooling (exercise generation, grading, sandboxing) of the course book."""
 
 __version__ = "0.1.0"

@@ -10,7 +10,8 @@ import argparse
 import importlib
 import sys
 
-# subcommand -> (module, help). The module provides ``add_arguments(parser)`` and ``run(args) -> int``.
+# subcommand -> (module, help). The module provides ``add_<name>_arguments(parser)`` and
+# ``run_<name>(args) -> int``.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {}
 
 
