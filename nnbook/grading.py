@@ -247,6 +247,41 @@ def _nbgrader_config(course_root: Path, db_url: str, limits: Limits):
     return config
 
 
+def _alembic_head_in_process() -> None:
+    """nbgrader asks ``alembic heads`` in a subprocess (about 2 s) for every new gradebook; read
+    the same revision from nbgrader's migration scripts in this process instead."""
+    import nbgrader.api
+    from alembic.script import ScriptDirectory
+
+    folder = Path(nbgrader.api.__file__).parent / "alembic"
+    try:
+        head = ScriptDirectory(str(folder)).get_current_head()
+    except Exception:  # noqa: BLE001 - keep nbgrader's own way
+        return
+    if head:
+        nbgrader.api.get_alembic_version = lambda: head
+
+
+def _generate(course_root: Path, db_url: str, assignment: str) -> None:
+    """``nbgrader generate_assignment`` in this process (the class's template gradebook).
+
+    In-process rather than through :meth:`nnbook.course.Course.nbgrader`, to save starting
+    nbgrader once more; same course layout, same repo config.
+    """
+    from nbgrader.converters import GenerateAssignment
+
+    from nnbook.course import CourseError
+
+    config = _nbgrader_config(course_root, db_url, Limits())
+    cwd = os.getcwd()
+    try:
+        _run_converter(GenerateAssignment, config, assignment, "*")
+    except Exception as exc:  # noqa: BLE001 - nbgrader raises its own exception types
+        raise CourseError(f"nbgrader generate_assignment {assignment} failed: {exc}") from exc
+    finally:
+        os.chdir(cwd)
+
+
 def _run_converter(cls, config, assignment: str, student: str) -> None:
     from nbgrader.coursedir import CourseDirectory
 
@@ -510,7 +545,14 @@ def grade_class(
         raise GradingError(str(exc)) from exc
     template = course.root / f".nnbook-template-{assignment}.db"
     template.unlink(missing_ok=True)
-    Course(course.root, f"sqlite:///{template}").generate(assignment)
+    _alembic_head_in_process()
+    try:
+        _generate(course.root, f"sqlite:///{template}", assignment)
+    except CourseError as exc:
+        raise GradingError(str(exc)) from exc
+    main_db = course.root / "gradebook.db"
+    if db_url is None and not main_db.exists():
+        shutil.copyfile(template, main_db)  # a new class gradebook: the template is one already
     try:
         gradebook.ensure_assignment(course.database_url, f"sqlite:///{template}", assignment)
     except Exception as exc:  # noqa: BLE001 - a bad URL, a server that is down
