@@ -53,6 +53,7 @@ GRADED, CRASHED, TIMEOUT, ERROR, MISSING, INVALID = (
     "missing",
     "invalid",
 )
+MAX_NOTEBOOK_BYTES = 50_000_000
 NO_ISOLATION_NOTE = "NOT ISOLATED: graded with --no-isolation (no sandbox)"
 
 # What the sandboxed Execute preprocessor observed in this worker process (one notebook at a time).
@@ -496,6 +497,9 @@ def _find_students(submissions: Path, assignment: str, notebook: str):
             found = ", ".join(p.name for p in sub.glob("*.ipynb")) or "no notebook"
             msg = f"{sub} has no {notebook} (found: {found})"
             problems.append(Result(student, assignment, MISSING, msg))
+        elif nb.stat().st_size > MAX_NOTEBOOK_BYTES:
+            msg = f"{nb} is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB; not graded"
+            problems.append(Result(student, assignment, INVALID, msg))
         else:
             try:
                 nbformat.read(nb, as_version=4)
