@@ -9,7 +9,7 @@ A sandboxed process runs under bubblewrap with:
   its gradebook, not other students' work, not the instructor's home;
 - no network (``--unshare-net``), its own PID namespace in which it is PID 1, so that every process
   it leaves behind dies with it (``--as-pid-1 --die-with-parent``);
-- no capabilities and, when grading runs as root, the unprivileged user ``nobody``;
+- no capabilities and, when grading runs as root, an unprivileged user id of its own;
 - resource limits (``prlimit``): CPU seconds and address space per process, file size.
 
 ``Limits`` holds the documented defaults: 60 s of CPU and 2 GB of memory per notebook.
@@ -32,7 +32,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 # Folders of the host that a sandboxed process sees read-only (those that exist).
 SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-NOBODY = "nobody"
+NOBODY = "nobody"  # only its group (nogroup) is used
 
 
 class SandboxUnavailable(RuntimeError):
@@ -46,8 +46,8 @@ class Limits:
     cpu_seconds: CPU time of each process (RLIMIT_CPU); the kernel is killed when it is used up.
     memory_bytes: address space of each process (RLIMIT_AS).
     file_bytes: largest file a process may write (RLIMIT_FSIZE).
-    processes: processes and threads of the sandbox user (RLIMIT_NPROC; counted over all
-        sandboxes running at once, as they share the user ``nobody``; stops fork bombs).
+    processes: processes and threads of the sandbox's user id (RLIMIT_NPROC; when grading runs
+        as root, each student's sandboxes have a user id of their own; stops fork bombs).
     cell_seconds: wall-clock time one notebook cell may run.
     wall_seconds: wall-clock time for a whole notebook, after which every process is killed.
     """
@@ -132,14 +132,22 @@ def python_dirs() -> list[Path]:
     return sorted(dirs)
 
 
-def _nobody_ids() -> tuple[int, int] | None:
+# When grading runs as root, sandboxed code runs as an unprivileged user id of its own: one per
+# grading worker process (its two sandboxes, kernel and check, belong to the same student), so
+# that the process limit of one submission (a fork bomb) never starves another one graded at the
+# same time. The ids have no passwd entry; the group is nogroup.
+SANDBOX_UID_BASE = 2_000_000
+SANDBOX_UID_SPAN = 1_000_000
+
+
+def _sandbox_ids() -> tuple[int, int] | None:
     if os.geteuid() != 0:
         return None
     try:
-        entry = pwd.getpwnam(NOBODY)
+        gid = pwd.getpwnam(NOBODY).pw_gid
     except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
+        gid = 65534
+    return SANDBOX_UID_BASE + os.getpid() % SANDBOX_UID_SPAN, gid
 
 
 @dataclass
@@ -187,7 +195,7 @@ class Sandbox:
         """Create the runtime folders and hand the scratch folder to the sandbox user."""
         for sub in ("home", "ipython", "matplotlib"):
             (self.runtime_dir / sub).mkdir(parents=True, exist_ok=True)
-        ids = _nobody_ids() if self.isolated else None
+        ids = _sandbox_ids() if self.isolated else None
         if ids is not None:
             for root, dirs, files in os.walk(self.scratch):
                 for name in [*dirs, *files]:
@@ -216,7 +224,7 @@ class Sandbox:
             elif os.path.isdir(d):
                 args.extend(["--ro-bind", d, d])
             created.add(d)
-        args.extend(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"])
+        args.extend(["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"])
         created.add("/tmp")
         for d in [*python_dirs(), *(package_dirs() if self.packages else [])]:
             if any(str(d).startswith(s + "/") for s in SYSTEM_DIRS):
@@ -245,10 +253,10 @@ class Sandbox:
         )
         for key, value in self.environment().items():
             args.extend(["--setenv", key, value])
-        ids = _nobody_ids()
+        ids = _sandbox_ids()
         args.extend(["--cap-drop", "ALL"])
         if ids is not None:
-            # Start as root without capabilities except those to become nobody, then drop them.
+            # Start as root without capabilities except those to change user, then drop them.
             args.extend(["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"])
             args.extend(
                 [
@@ -277,7 +285,7 @@ class Sandbox:
         watchdog = [sys.executable, "-I", "-S", "-c", WATCHDOG]
         if not self.isolated:
             return self.limits.prlimit_args() + watchdog + list(argv)
-        own_user = _nobody_ids() is not None
+        own_user = _sandbox_ids() is not None
         return self.limits.prlimit_args(own_user) + self.bwrap_args() + watchdog + list(argv)
 
     def popen_env(self) -> dict[str, str]:
@@ -441,7 +449,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)
-        ids = _nobody_ids()
+        ids = _sandbox_ids()
         if ids is not None and type(self).sandbox.isolated:
             os.chown(self.connection_file, *ids)
 

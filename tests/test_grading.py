@@ -197,7 +197,7 @@ def test_sandbox_sees_only_its_scratch_folder(tmp_path):
     assert r["pid"] == 2  # its own PID namespace, under the watchdog (PID 1)
     assert "home" not in r["root"]
     if os.geteuid() == 0:
-        assert r["uid"] == 65534  # root grades, the sandbox runs as nobody
+        assert r["uid"] >= 2_000_000  # root grades; the sandbox has an unprivileged uid of its own
 
 
 @needs_bwrap
@@ -299,3 +299,19 @@ def test_judge_refuses_pickles_and_odd_arrays(tmp_path):
     for key in ("a0", "a1", "a2"):
         problems = _judge_one(graded, call, {"value": {"a": key}}, outputs, compare_outputs)
         assert problems and "not plain numbers" in problems[0], (key, problems)
+
+
+@needs_bwrap
+def test_sandbox_limits_processes(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("the process limit applies when grading runs as root (own user id)")
+    scratch = tmp_path / "s"
+    scratch.mkdir()
+    bomb = (
+        "import os, time\nn = 0\nfor _ in range(100):\n    try:\n        if os.fork() == 0:\n"
+        "            time.sleep(1000)\n        n += 1\n    except OSError:\n        break\n"
+        "open('n', 'w').write(str(n))\n"
+    )
+    code, _ = Sandbox(scratch, Limits(processes=20)).run([sys.executable, "-c", bomb], timeout=60)
+    assert code == 0
+    assert int((scratch / "n").read_text()) < 20  # fork fails at the limit
