@@ -61,7 +61,8 @@ def write_reports(out: Path, db_url: str, graded, results) -> list[dict]:
         writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(table)
-    _histogram(out / "histogram.png", [t["auto_score"] for t in table], graded.auto_points)
+    submitted = [t["auto_score"] for t in table if t["status"] not in ("missing", "invalid")]
+    _histogram(out / "histogram.png", submitted, graded.auto_points)
     _html(out / "report.html", db_url, graded, results, table)
     return table
 
@@ -71,13 +72,19 @@ def _histogram(path: Path, scores: list[float], max_score: float) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    bins = max(1, min(20, int(max_score) + 1))
-    ax.hist(scores, bins=bins, range=(0, max_score if max_score else 1), color="#4c72b0")
+    top = max(max_score, 1.0)
+    if top <= 40:  # one bar per point, centred on it
+        bins = [b - 0.5 for b in range(int(top) + 2)]
+    else:
+        bins = 20
+    ax.hist(scores, bins=bins, color="#4c72b0", edgecolor="white")
     ax.set_xlabel(f"automatically graded score (of {max_score:g})")
     ax.set_ylabel("students")
-    ax.set_title("Scores of the class")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"Scores of the {len(scores)} graded submissions")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -148,12 +155,24 @@ def _html(path: Path, db_url: str, graded, results, table: list[dict]) -> None:
 
 def summary_table(results) -> str:
     """The per-student summary printed at the end of ``nnbook grade``."""
-    lines = [f"{'student':<24} {'status':<9} {'checks':<9} {'seconds':>7}  note"]
+    lines = [f"{'student':<24} {'status':<9} {'auto score':>11} {'checks':>7} {'seconds':>8}  note"]
     for r in results:
         ok = sum(1 for v in r.verdict.values() if v.get("passed"))
         checks = f"{ok}/{len(r.verdict)}" if r.verdict else "-"
+        grades = [
+            g
+            for nb in r.submission.get("notebooks", {}).values()
+            for g in nb["grades"].values()
+            if not g["needs_manual_grade"]
+        ]
+        score = (
+            f"{sum(g['auto_score'] or 0 for g in grades):g}/{sum(g['max_score'] for g in grades):g}"
+            if grades
+            else "-"
+        )
         iso = "" if r.isolated else "[not isolated] "
         lines.append(
-            f"{r.student:<24} {r.status:<9} {checks:<9} {r.seconds:>7.1f}  {iso}{r.message[:80]}"
+            f"{r.student:<24} {r.status:<9} {score:>11} {checks:>7} {r.seconds:>8.1f}  "
+            f"{iso}{r.message[:80]}"
         )
     return "\n".join(lines)
