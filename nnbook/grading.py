@@ -599,7 +599,12 @@ def grade_class(
             except Exception as exc:  # noqa: BLE001 - a worker died: report, go on
                 res = Result(task.student, assignment, ERROR, f"worker failed: {exc}")
             if res.submission:
-                gradebook.record(course.database_url, assignment, res.student, res.submission)
+                try:
+                    gradebook.record(course.database_url, assignment, res.student, res.submission)
+                except Exception as exc:  # noqa: BLE001 - e.g. a gradebook from an older source
+                    res.status = ERROR
+                    res.message = f"could not write the grades into the gradebook: {exc}"[:300]
+                    res.submission = {}
             results.append(res)
             bar.update(1)
     bar.close()
