@@ -98,6 +98,9 @@ class SandboxedExecute(Execute):
                 if cell.cell_type == "code" and not cell.get("outputs"):
                     self._mark_not_run(cell, index)
             return nb, resources
+        finally:
+            # The kernel is gone; nbgrader now writes the notebook into the scratch folder.
+            SandboxedKernelManager.sandbox.neutralize()
 
     def _kernel_exit_code(self) -> int | None:
         process = getattr(getattr(self.km, "provisioner", None), "process", None)

@@ -22,6 +22,7 @@ import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import uuid
@@ -191,6 +192,24 @@ class Sandbox:
             "MKL_NUM_THREADS": "1",
         }
 
+    def neutralize(self) -> list[str]:
+        """After the sandbox has ended: remove whatever its code left in the scratch folder that
+        is not a plain file or folder (symbolic links above all), so that the grader, which
+        writes its results there as root, can never be sent to a file outside by a link named
+        like the notebook. Returns the removed paths (relative)."""
+        removed = []
+        for root, dirs, files in os.walk(self.scratch, followlinks=False):
+            for name in [*dirs, *files]:
+                path = os.path.join(root, name)
+                st = os.lstat(path)
+                if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+                    os.unlink(path)
+                    removed.append(os.path.relpath(path, self.scratch))
+                elif stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+                    os.unlink(path)  # a hard link to a file elsewhere: not the student's
+                    removed.append(os.path.relpath(path, self.scratch))
+        return removed
+
     def prepare(self) -> None:
         """Create the runtime folders and hand the scratch folder to the sandbox user."""
         for sub in ("home", "ipython", "matplotlib"):
@@ -321,6 +340,7 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 code, timed_out = None, True
             finish(proc, init)
+            self.neutralize()
             return code, timed_out
         finally:
             if stdout_path:

@@ -239,6 +239,7 @@ def test_no_process_is_left_running(batch):
 def test_no_file_is_written_outside_the_submission(batch):
     outputs = autograded_outputs(batch["out"], "writes_outside")
     assert f"{MARKER} refused {REPO}/nnlib/{MARKER}.py" in outputs
+    assert f"{MARKER} linked" in outputs  # the links were made, and removed before any write
     leaked = [
         p
         for p in [
@@ -251,6 +252,8 @@ def test_no_file_is_written_outside_the_submission(batch):
             Path("/root") / f"{MARKER}.txt",
             Path("/var/tmp") / f"{MARKER}.txt",
             Path("/dev/shm") / f"{MARKER}.txt",
+            REPO / "nnlib" / f"{MARKER}_link.py",
+            batch["out"] / f"{MARKER}_link.txt",
         ]
         if p.exists()
     ]
