@@ -414,7 +414,10 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
     _run_converter(GenerateFeedback, config, task.assignment, task.student)
     out = main.feedback_dir(task.student, task.assignment)
     out.mkdir(parents=True, exist_ok=True)
-    for html in sorted(course.feedback_dir(task.student, task.assignment).glob("*.html")):
+    # Only the page nbgrader made from the notebook: files the student's code left in its
+    # folder (e.g. an .html of its own) are not feedback.
+    html = course.feedback_dir(task.student, task.assignment) / (nb_path.stem + ".html")
+    if html.is_file() and not html.is_symlink():
         shutil.copyfile(html, out / html.name)
         result.feedback.append(str(out / html.name))
 
