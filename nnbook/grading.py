@@ -641,11 +641,24 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="grade without bubblewrap where it cannot run; every grade is marked not isolated",
     )
-    parser.add_argument("--cpu-seconds", type=int, default=Limits.cpu_seconds, help="per notebook")
     parser.add_argument(
-        "--memory-mb", type=int, default=Limits.memory_bytes // 1_000_000, help="per process"
+        "--cpu-seconds",
+        type=int,
+        default=Limits.cpu_seconds,
+        help="CPU time per notebook, also the longest one cell may run (default %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=None, help="seed of the verdict's inputs")
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=Limits.memory_bytes // 1_000_000,
+        help="memory per sandboxed process, in MB (default %(default)s)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the inputs of the check outside the kernel (default: fresh each run)",
+    )
 
 
 def run_grade(args: argparse.Namespace) -> int:
