@@ -37,15 +37,15 @@ MAX_MESSAGE = 300
 # Plain-data encoding shared by both halves: JSON with arrays referenced by key in an .npz file.
 
 
-def _encode(value, arrays: dict[str, np.ndarray]):
+def _encode(value, arrays: dict[str, np.ndarray], prefix: str = ""):
     if type(value) is np.ndarray:
-        key = f"a{len(arrays)}"
+        key = f"{prefix}a{len(arrays)}"
         arrays[key] = value
         return {"a": key}
     if isinstance(value, tuple):
-        return {"t": [_encode(v, arrays) for v in value]}
+        return {"t": [_encode(v, arrays, prefix) for v in value]}
     if isinstance(value, list):
-        return {"l": [_encode(v, arrays) for v in value]}
+        return {"l": [_encode(v, arrays, prefix) for v in value]}
     if value is None or type(value) in (bool, int, float, str):
         return {"s": value}
     if isinstance(value, np.generic):
@@ -232,12 +232,9 @@ def runner_main(program_path: str) -> int:
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
             cell_errors.append([index, f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]])
 
-    arrays: dict[str, np.ndarray] = {}
-    results: dict[str, list] = {}
-    for spec in program["functions"]:
-        name, outcomes = spec["name"], []
-        results[name] = outcomes
-        fn = namespace.get(name)
+    def check(spec, arrays, prefix):
+        outcomes = []
+        fn = namespace.get(spec["name"])
         hung = False
         for encoded in spec["calls"]:
             if not callable(fn):
@@ -265,12 +262,52 @@ def runner_main(program_path: str) -> int:
                 elif spec["inputs_unchanged"] and not _same(args, pristine):
                     outcomes.append({"error": "modified its input arrays (return new arrays)"})
                 else:
-                    outcomes.append({"value": _encode(value, arrays)})
+                    outcomes.append({"value": _encode(value, arrays, prefix)})
             except Timeout:
                 hung = True
                 outcomes.append({"error": f"did not return within {program['call_seconds']} s"})
             except BaseException as exc:  # noqa: BLE001
                 outcomes.append({"error": f"raised {type(exc).__name__}: {exc}"[:MAX_MESSAGE]})
+        return outcomes
+
+    # Each function is called in a forked copy of this process: a function that kills its
+    # process (or hangs with the alarm disabled) costs its own points, not the others'.
+    import time
+
+    arrays: dict[str, np.ndarray] = {}
+    results: dict[str, list] = {}
+    for number, spec in enumerate(program["functions"]):
+        part = here / f"part{number}"
+        child = os.fork()
+        if child == 0:
+            mine: dict[str, np.ndarray] = {}
+            outcomes = check(spec, mine, f"f{number}")
+            np.savez(str(part) + ".npz", **mine)
+            Path(str(part) + ".json").write_text(json.dumps(outcomes))
+            really_exit(0)
+        deadline = time.monotonic() + len(spec["calls"]) * program["call_seconds"] + 5
+        status = None
+        while status is None:
+            done, raw = os.waitpid(child, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(raw)
+            elif time.monotonic() > deadline:
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+                status = "timeout"
+            else:
+                time.sleep(0.01)
+        try:
+            outcomes = json.loads(Path(str(part) + ".json").read_text())
+            with np.load(str(part) + ".npz", allow_pickle=False) as data:
+                arrays.update({k: data[k] for k in data.files})
+        except Exception:  # noqa: BLE001 - the copy died before it wrote its results
+            if status == "timeout":
+                message = f"did not return within {program['call_seconds']} s"
+            else:
+                message = f"ended the process that called it (exit status {status})"
+            outcomes = [{"error": message} for _ in spec["calls"]]
+        results[spec["name"]] = outcomes
     if os.getpid() != me:  # a forked copy of this process must not write results
         really_exit(0)
     np.savez(here / "results.npz", **arrays)

@@ -50,6 +50,7 @@ EXPECTED = {
     "infinite_loop": (10.0, "timeout"),
     "exits": (4.0, "crashed"),
     "killed_kernel": (0.0, "crashed"),
+    "function_kills_itself": (5.0, "crashed"),
     "memory_hog": (11.0, "graded"),
     "output_flood": (11.0, "graded"),
     "leftovers": (11.0, "graded"),
@@ -214,7 +215,10 @@ def test_timeouts_and_crashes_are_reported(batch):
     assert "sse did not return within" in feedback_text(batch["out"], "infinite_loop")
     assert "kernel died in cell 11: it exited with code 0" in batch["results"]["exits"].message
     assert "was killed (SIGKILL" in batch["results"]["killed_kernel"].message
-    for student in ("exits", "killed_kernel"):
+    killer = feedback_text(batch["out"], "function_kills_itself")
+    assert "two_layer_gradients ended the process that called it" in killer
+    assert "nnbook check of sse: correct" in killer
+    for student in ("exits", "killed_kernel", "function_kills_itself"):
         assert "Status: crashed" in feedback_text(batch["out"], student)
         assert "this cell did not run" in feedback_text(batch["out"], student)
 
