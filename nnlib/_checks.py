@@ -106,7 +106,9 @@ def check_matmul(
         )
 
 
-def check_positive(value: object, name: str, *, integer: bool = False, minimum=None) -> None:
+def check_positive(
+    value: object, name: str, *, integer: bool = False, minimum: float | None = None
+) -> None:
     """Raise ValueError unless ``value`` is a finite number > 0 (or >= ``minimum`` if given)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")

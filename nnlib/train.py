@@ -21,6 +21,7 @@ import numpy as np
 
 from nnlib import losses
 from nnlib._checks import as_float_array, as_rng, check_positive
+from nnlib.layers import Sequential
 from nnlib.optim import SGD
 
 __all__ = ["History", "train", "accuracy", "LOSSES"]
@@ -95,7 +96,7 @@ def _interactive() -> bool:
 
 
 def train(
-    model,
+    model: Sequential,
     x: np.ndarray,
     y: np.ndarray,
     *,
@@ -103,7 +104,7 @@ def train(
     lr: float = 0.1,
     epochs: int = 10,
     batch_size: int = 32,
-    optimizer=None,
+    optimizer: SGD | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     shuffle: bool = True,
     rng: np.random.Generator | int | None = None,
