@@ -38,6 +38,8 @@ def one_page_book(tmp_path: Path, body: str) -> Path:
     source.mkdir()
     shutil.copy2(site.ROOT / "_config.yml", source / "_config.yml")
     shutil.copy2(site.ROOT / "references.bib", source / "references.bib")
+    (source / "book").mkdir()
+    shutil.copy2(site.ROOT / "book" / "favicon.svg", source / "book" / "favicon.svg")
     (source / "_toc.yml").write_text("format: jb-article\nroot: page\n", encoding="utf-8")
     (source / "page.md").write_text(HEADER + body, encoding="utf-8")
     return source
