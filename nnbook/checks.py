@@ -78,6 +78,19 @@ def assert_close(
         raise CheckFailure(f"{name} is None: did you forget to return it?")
     if isinstance(got, tuple) and not isinstance(expected, tuple):
         raise CheckFailure(f"{name} is a tuple of {len(got)}, expected one array")
+    if isinstance(got, list) and isinstance(expected, np.ndarray):
+        raise CheckFailure(_LIST_MESSAGE.format(name=name))
+    if (
+        isinstance(got, np.ndarray)
+        and isinstance(x, np.ndarray)
+        and got.size
+        and np.shares_memory(got, x)
+    ):
+        raise CheckFailure(
+            f"{name} returned its input x itself (or a view of it): a function that changes x in "
+            "place changes the caller's array too. Return a new array (np.where(...), x * a, "
+            "x.copy()), never x[...] = ... or x *= ..."
+        )
     g, e = np.asarray(got), np.asarray(expected)
     if g.dtype.kind not in "biuf":
         raise CheckFailure(f"{name} has dtype {g.dtype}, expected numbers")
@@ -86,7 +99,13 @@ def assert_close(
             f"{name} has shape {g.shape}, expected {e.shape}{_shape_hint(g.shape, e.shape)}"
         )
     if dtype is not None and g.dtype != np.dtype(dtype):
-        raise CheckFailure(f"{name} has dtype {g.dtype}, expected {np.dtype(dtype)}")
+        hint = ""
+        if np.dtype(dtype) == np.float32 and g.dtype == np.float64:
+            hint = (
+                " (float32 in, float32 out: build the result from the input, e.g. "
+                "np.zeros_like(x) or np.where, not np.zeros(shape) or a cast to float64)"
+            )
+        raise CheckFailure(f"{name} has dtype {g.dtype}, expected {np.dtype(dtype)}{hint}")
     g64, e64 = g.astype(np.float64), e.astype(np.float64)
     if np.any(np.isfinite(e64) & ~np.isfinite(g64)):
         idx = tuple(np.argwhere(np.isfinite(e64) & ~np.isfinite(g64))[0])
@@ -96,6 +115,12 @@ def assert_close(
     if not np.any(bad):
         return
     raise CheckFailure(_diagnose(name, g64, e64, bad, x, suspects, rtol, atol))
+
+
+_LIST_MESSAGE = (
+    "{name} is a Python list; return a numpy array (the grader accepts only numpy arrays): "
+    "compute it with numpy operations on the whole array, e.g. np.maximum or np.where"
+)
 
 
 def _shape_hint(got: tuple, expected: tuple) -> str:
@@ -153,6 +178,8 @@ def check_shape(name: str, got: Any, shape: tuple[int, ...]) -> None:
     __tracebackhide__ = True
     if got is None:
         raise CheckFailure(f"{name} is None: did you forget to return it?")
+    if isinstance(got, list):
+        raise CheckFailure(_LIST_MESSAGE.format(name=name))
     if np.shape(got) != tuple(shape):
         hint = _shape_hint(np.shape(got), tuple(shape))
         raise CheckFailure(f"{name} has shape {np.shape(got)}, expected {tuple(shape)}{hint}")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -235,8 +237,24 @@ def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def lab_command(workdir: Path, port: int | None = None, no_browser: bool = False) -> list[str]:
-    cmd = [str(venv_bin() / "jupyter"), "lab", f"--notebook-dir={Path(workdir).resolve()}"]
+def lab_command(
+    workdir: Path, port: int | None = None, no_browser: bool = False, as_root: bool | None = None
+) -> list[str]:
+    """The JupyterLab command line: served on 127.0.0.1 only, on ``workdir``.
+
+    JupyterLab refuses to start as root unless told ``--allow-root`` (a container or a course
+    machine often runs as root): ``as_root`` (default: whether this process is root) adds it.
+    """
+    cmd = [
+        str(venv_bin() / "jupyter"),
+        "lab",
+        f"--notebook-dir={Path(workdir).resolve()}",
+        "--ip=127.0.0.1",
+    ]
+    if as_root is None:
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if as_root:
+        cmd.append("--allow-root")
     if port is not None:
         cmd.append(f"--port={port}")
     if no_browser:
@@ -253,9 +271,22 @@ def run_lab(args: argparse.Namespace) -> int:
         return 2
     cmd = lab_command(args.dir, args.port, args.no_browser)
     print(" ".join(cmd))
+    if "--allow-root" in cmd:
+        print("nnbook lab: running as root, so JupyterLab is started with --allow-root")
     if args.dry_run:
         return 0
-    return subprocess.call(cmd, env=nbgrader_env())
+    print(
+        f"nnbook lab: JupyterLab on {Path(args.dir).resolve()}; open the http://127.0.0.1:... "
+        "address it prints below (with its token). Stop it with Ctrl-C."
+    )
+    # Ctrl-C goes to JupyterLab (same terminal), which asks for confirmation and shuts its
+    # kernels down; this process just waits for it instead of dying with a traceback.
+    proc = subprocess.Popen(cmd, env=nbgrader_env())
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return proc.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 __all__ = ["Course", "generate", "release", "prepare_workdir"]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import html
+import re
 from pathlib import Path
 
 from nnbook import gradebook
+from nnbook.assignments import get as get_assignment
 
 CSV_COLUMNS = [
     "student_id",
@@ -27,15 +29,34 @@ CSV_COLUMNS = [
 ]
 
 
+def _auto_ids(graded) -> set[str]:
+    """Grade ids of the automatically graded test cells (the rest are written answers)."""
+    return {g for f in graded.functions for g in f.grade_ids}
+
+
 def rows(db_url: str, graded, results) -> list[dict]:
-    """One dict per result (student), with the gradebook's scores."""
+    """One dict per result (student), with the gradebook's scores.
+
+    ``auto_*`` counts only the test cells of graded functions, so ``auto_max_score`` is the same
+    for every student: nbgrader scores a written answer left as ``YOUR ANSWER HERE`` as 0
+    without asking for a manual grade, and that answer must not be counted as automatic.
+    ``manual_pending`` is the points of written answers still waiting for a grade by hand.
+    """
     book = gradebook.scores(db_url, graded.name)
     max_total = graded.auto_points + graded.manual_points
+    auto_ids = _auto_ids(graded)
     out = []
     for r in results:
         cells = book.get(r.student, {}) if r.submission else {}
-        auto = {k: v for k, v in cells.items() if not v["needs_manual_grade"]}
-        pending = sum(v["max_score"] for v in cells.values() if v["needs_manual_grade"])
+        auto = {k: v for k, v in cells.items() if k in auto_ids}
+        pending = sum(
+            (
+                v["max_score"]
+                for k, v in cells.items()
+                if k not in auto_ids and v["needs_manual_grade"]
+            ),
+            0.0,
+        )
         out.append(
             {
                 "student_id": r.student,
@@ -81,6 +102,9 @@ def _histogram(path: Path, scores: list[float], max_score: float) -> None:
     else:
         bins = 20
     ax.hist(scores, bins=bins, color="#4c72b0", edgecolor="white")
+    if top <= 40:  # points are whole numbers: whole-number ticks, the full range 0..max
+        ax.set_xlim(-0.5, top + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"automatically graded score (of {max_score:g})")
     ax.set_ylabel("students")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -113,66 +137,150 @@ def pass_rates(db_url: str, graded, results) -> list[tuple[str, float, float, in
 
 def _html(path: Path, db_url: str, graded, results, table: list[dict]) -> None:
     rates = pass_rates(db_url, graded, results)
+    points = {f.name: f.points for f in graded.functions}
     esc = html.escape
+    n_graded = rates[0][3] if rates else 0
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'>",
         f"<title>Class report: {esc(graded.name)}</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-        "td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left}"
-        ".bad{color:#b00}</style></head><body>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse}"
+        "td,th{padding:.25em .8em;border-bottom:1px solid #ddd;text-align:left;"
+        "vertical-align:top}"
+        "td.num,th.num{text-align:right;white-space:nowrap}"
+        ".bar{display:inline-block;height:.8em;background:#4c72b0;vertical-align:middle}"
+        ".barbox{display:inline-block;width:8em;background:#eee;margin-right:.5em}"
+        ".bad{color:#b00;font-weight:bold}.warn{color:#b00}"
+        ".missed{background:#fff3f3;border-left:4px solid #b00;padding:.5em 1em}</style>"
+        "</head><body>",
         f"<h1>Class report: {esc(graded.name)}</h1>",
-        f"<p>{len(table)} students; statuses: "
+        f"<p>{len(table)} students, {n_graded} graded; statuses: "
         + ", ".join(
             f"{s}: {sum(1 for t in table if t['status'] == s)}"
             for s in sorted({t["status"] for t in table})
         )
         + "</p>",
-        "<h2>Pass rate of every test</h2>",
-        "<p>A test passes when nbgrader's test in the notebook passed and the check outside the "
-        "student's kernel agreed. Low rates show the ideas the class missed.</p>",
-        "<table><tr><th>function</th><th>test passed</th><th>check outside the kernel</th></tr>",
     ]
-    for name, test_rate, check_rate, _n in rates:
+    missed = sorted(
+        ((name, rate) for name, rate, _c, _n in rates if rate < 0.5), key=lambda x: x[1]
+    )
+    if n_graded:
+        if missed:
+            parts.append(
+                "<div class='missed'><strong>What the class missed</strong> (fewer than half "
+                "of the graded submissions got it right): "
+                + ", ".join(f"{esc(name)} ({rate:.0%})" for name, rate in missed)
+                + "</div>"
+            )
+        else:
+            parts.append("<p>Every function was right in at least half of the submissions.</p>")
+    parts += [
+        "<h2>Pass rate of every function</h2>",
+        "<p>A function's test passes when nbgrader's test in the notebook passed <em>and</em> the "
+        "check outside the student's kernel agreed; that is what earns its points. Functions in "
+        "the order of the notebook; low rates (in red) show the ideas the class missed. "
+        "Rates are over the graded submissions (not the missing or invalid ones).</p>",
+        "<table><tr><th>function</th><th class='num'>points</th><th>pass rate</th>"
+        "<th class='num'>students</th><th class='num'>check outside the kernel</th></tr>",
+    ]
+    for name, test_rate, check_rate, n in rates:
         cls = " class='bad'" if test_rate < 0.5 else ""
+        note = ""
+        if abs(check_rate - test_rate) > 1e-9:
+            note = " class='warn' title='differs from the test pass rate'"
+        passed = round(test_rate * n)
         parts.append(
-            f"<tr{cls}><td>{esc(name)}</td><td>{test_rate:.0%}</td><td>{check_rate:.0%}</td></tr>"
+            f"<tr{cls}><td>{esc(name)}</td><td class='num'>{points.get(name, 0):g}</td>"
+            f"<td><span class='barbox'><span class='bar' style='width:{test_rate * 100:.0f}%'>"
+            f"</span></span>{test_rate:.0%}</td><td class='num'>{passed} of {n}</td>"
+            f"<td class='num'><span{note}>{check_rate:.0%}</span></td></tr>"
         )
     parts += [
         "</table>",
-        "<h2>Scores</h2><img src='histogram.png' alt='histogram of scores'>",
-        "<h2>Students</h2><table><tr><th>student</th><th>score</th><th>status</th>"
-        "<th>isolated</th><th>note</th></tr>",
+        "<h2>Scores</h2>",
+        f"<p>Automatically graded points (of {graded.auto_points:g}) of the graded submissions; "
+        f"written answers ({graded.manual_points:g} points) are graded by hand and not "
+        "included.</p>",
+        "<img src='histogram.png' alt='histogram of the automatically graded scores'>",
+        "<h2>Students</h2><table><tr><th>student</th><th class='num'>auto score</th>"
+        "<th class='num'>by hand</th><th>status</th><th>isolated</th><th>note</th></tr>",
     ]
     for t in table:
+        pending = f"{t['manual_pending']:g} pending" if t["manual_pending"] else "-"
         parts.append(
-            f"<tr><td>{esc(t['student_id'])}</td><td>{t['auto_score']:g} / {t['auto_max_score']:g}"
-            f"</td><td>{esc(t['status'])}</td><td>{t['isolated']}</td>"
-            f"<td>{esc(t['message'][:200])}</td></tr>"
+            f"<tr><td>{esc(t['student_id'])}</td>"
+            f"<td class='num'>{t['auto_score']:g} / {t['auto_max_score']:g}</td>"
+            f"<td class='num'>{pending}</td><td>{esc(t['status'])}</td><td>{t['isolated']}</td>"
+            f"<td>{esc(_clip(short_message(t['message'], t['student_id']), 300))}</td></tr>"
         )
     parts.append("</table></body></html>")
-    path.write_text("\n".join(parts))
+    path.write_text("\n".join(parts), encoding="utf-8")
+
+
+def short_message(message: str, student: str) -> str:
+    """``message`` with absolute paths cut to start at the student's folder.
+
+    "/home/me/class/submitted/eve/mlp/mlp.ipynb is not ..." -> "eve/mlp/mlp.ipynb is not ...":
+    the row already names the student, and the full path is in ``grades.csv``.
+    """
+    marker = f"/{student}/"
+
+    def cut(match: re.Match) -> str:
+        path = match.group(0)
+        if path.endswith(marker[:-1]):
+            return student
+        i = path.rfind(marker)
+        return path[i + 1 :] if i >= 0 else path
+
+    return re.sub(r"/[^\s'\"()]+", cut, message) if student else message
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def summary_table(results) -> str:
-    """The per-student summary printed at the end of ``nnbook grade``."""
-    lines = [f"{'student':<24} {'status':<9} {'auto score':>11} {'checks':>7} {'seconds':>8}  note"]
+    """The per-student summary printed at the end of ``nnbook grade``.
+
+    ``auto score`` counts the automatically graded test cells only (the same maximum for every
+    student); ``by hand`` is the points of written answers waiting for a grade by hand.
+    """
+    lines = [
+        f"{'student':<24} {'status':<9} {'auto score':>11} {'checks':>7} {'by hand':>8} "
+        f"{'seconds':>8}  note"
+    ]
     for r in results:
         ok = sum(1 for v in r.verdict.values() if v.get("passed"))
         checks = f"{ok}/{len(r.verdict)}" if r.verdict else "-"
-        grades = [
-            g
+        try:
+            auto_ids = _auto_ids(get_assignment(r.assignment))
+        except ValueError:
+            auto_ids = None
+        cells = {
+            gid: g
             for nb in r.submission.get("notebooks", {}).values()
-            for g in nb["grades"].values()
-            if not g["needs_manual_grade"]
+            for gid, g in nb["grades"].items()
+        }
+        auto = [
+            g
+            for gid, g in cells.items()
+            if (gid in auto_ids if auto_ids is not None else not g["needs_manual_grade"])
         ]
         score = (
-            f"{sum(g['auto_score'] or 0 for g in grades):g}/{sum(g['max_score'] for g in grades):g}"
-            if grades
+            f"{sum(g['auto_score'] or 0 for g in auto):g}/{sum(g['max_score'] for g in auto):g}"
+            if auto
             else "-"
         )
+        pending = sum(
+            g["max_score"]
+            for gid, g in cells.items()
+            if g["needs_manual_grade"] and (auto_ids is None or gid not in auto_ids)
+        )
+        by_hand = f"{pending:g} pts" if pending else "-"
         iso = "" if r.isolated else "[not isolated] "
+        note = _clip(short_message(r.message, r.student), 100)
         lines.append(
-            f"{r.student:<24} {r.status:<9} {score:>11} {checks:>7} {r.seconds:>8.1f}  "
-            f"{iso}{r.message[:80]}"
+            f"{r.student:<24} {r.status:<9} {score:>11} {checks:>7} {by_hand:>8} "
+            f"{r.seconds:>8.1f}  {iso}{note}"
         )
     return "\n".join(lines)
