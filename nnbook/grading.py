@@ -42,6 +42,7 @@ from nnbook.sandbox import (
     Sandbox,
     SandboxedKernelManager,
     bubblewrap_problem,
+    copy_plain,
     describe_exit,
 )
 
@@ -342,12 +343,15 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
     course.root.mkdir()
     shutil.copyfile(task.template_db, course.root / "gradebook.db")
     shutil.copytree(main.source_dir(task.assignment), course.source_dir(task.assignment))
-    shutil.copytree(task.submission_dir, course.submitted_dir(task.student, task.assignment))
+    copy_plain(Path(task.submission_dir), course.submitted_dir(task.student, task.assignment))
     config = _nbgrader_config(course.root, db_url, task.limits)
 
     # 1. the check outside the kernel, on the submitted notebook, in a thread: it only waits for
     # its own sandboxed process, so it overlaps with nbgrader's run (2).
     submitted = course.submitted_dir(task.student, task.assignment) / assignment.notebook
+    restored = restore_metadata(submitted, course.source_dir(task.assignment) / assignment.notebook)
+    if restored:
+        print(f"{task.student}: {'; '.join(restored[:5])}", file=sys.stderr)
     verdict_dir = tmp / "verdict"
     verdict_dir.mkdir()
     with ThreadPoolExecutor(max_workers=1) as side:
@@ -411,7 +415,13 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
     _sanitize_for_feedback(nb_path, set(task.test_ids), lines, header)
     # The sandbox user's leftovers (sockets, caches) are not part of the feedback.
     shutil.rmtree(scratch / ".nnbook", ignore_errors=True)
-    _run_converter(GenerateFeedback, config, task.assignment, task.student)
+    try:
+        _run_converter(GenerateFeedback, config, task.assignment, task.student)
+    except Exception as exc:  # noqa: BLE001 - the grade stands; the page is reported missing
+        result.status = ERROR
+        result.message = f"graded, but the feedback page could not be written: {exc}"[:300]
+        print(traceback.format_exc(), file=sys.stderr)
+        return
     out = main.feedback_dir(task.student, task.assignment)
     out.mkdir(parents=True, exist_ok=True)
     # Only the page nbgrader made from the notebook: files the student's code left in its
@@ -422,24 +432,92 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
         result.feedback.append(str(out / html.name))
 
 
+def restore_metadata(path: Path, source: Path) -> list[str]:
+    """Give the submitted notebook at ``path`` the nbgrader metadata of the ``source`` notebook.
+
+    Cell metadata travels with the submission, so the student controls it. nbgrader restores a
+    grade cell's source, type, points and lock, but it stops on other edits (a test cell marked
+    as a solution, an extra grade cell, a grade id used twice, an old schema): the whole
+    notebook then fails to autograde. Here, before anything runs: the first cell with each
+    grade id of the source gets the source cell's nbgrader metadata and type; every other
+    nbgrader metadata (unknown or repeated ids, none) is removed, so that cell counts as the
+    student's own code; the kernelspec is the source's. Returns what was changed.
+    """
+    import copy
+
+    nb = nbformat.read(path, as_version=4)
+    src = nbformat.read(source, as_version=4)
+    known = {}
+    for cell in src.cells:
+        meta = cell.metadata.get("nbgrader")
+        if isinstance(meta, dict) and meta.get("grade_id"):
+            known[meta["grade_id"]] = (cell.cell_type, meta)
+    changed, seen = [], set()
+    for index, cell in enumerate(nb.cells):
+        if "nbgrader" not in cell.metadata:
+            continue
+        meta = cell.metadata["nbgrader"]
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(gid, str) or gid not in known or gid in seen:
+            del cell.metadata["nbgrader"]
+            changed.append(f"cell {index}: nbgrader metadata removed ({gid!r} is not the source's)")
+            continue
+        seen.add(gid)
+        cell_type, wanted = known[gid]
+        if meta != wanted:
+            changed.append(f"cell {index}: nbgrader metadata of {gid} restored")
+        cell.metadata["nbgrader"] = copy.deepcopy(wanted)
+        if cell.cell_type != cell_type:
+            changed.append(f"cell {index}: type of {gid} restored to {cell_type}")
+            make = {
+                "code": nbformat.v4.new_code_cell,
+                "markdown": nbformat.v4.new_markdown_cell,
+                "raw": nbformat.v4.new_raw_cell,
+            }[cell_type]
+            nb.cells[index] = make(source=cell.source, metadata=cell.metadata)
+    for key in ("kernelspec", "language_info"):
+        if key in src.metadata and nb.metadata.get(key) != src.metadata[key]:
+            nb.metadata[key] = copy.deepcopy(src.metadata[key])
+            changed.append(f"notebook {key} restored")
+    nbformat.write(nb, path)
+    return changed
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (a message may quote the student's output; it must
+    not reach the instructor's terminal as escape sequences)."""
+    import unicodedata
+
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in str(text))
+
+
+def _md(text: str) -> str:
+    """Text that the student's code may have chosen, made inert in Markdown (no HTML, no
+    links or formatting) for the feedback page."""
+    import html
+    import re
+
+    return re.sub(r"([\\`*_\[\]()!|#~])", r"\\\1", html.escape(printable(text), quote=False))
+
+
 def _feedback_header(result: Result, verdict) -> str:
     lines = ["## Grading report (nnbook grade)", ""]
     if not result.isolated:
         lines.append(f"**{NO_ISOLATION_NOTE}.**\n")
     if result.status != GRADED:
-        lines.append(f"**Status: {result.status}** — {result.message}\n")
+        lines.append(f"**Status: {result.status}** — {_md(result.message)}\n")
     lines.append(
         "Each test earns its points only when the test in your notebook passed *and* a separate "
         "check of your function, run outside your notebook on inputs drawn at grading time, "
         "agrees.\n"
     )
     for name, v in verdict.functions.items():
-        mark = "correct" if v.passed else "WRONG: " + "; ".join(v.problems)
+        mark = "correct" if v.passed else "WRONG: " + _md("; ".join(v.problems))
         lines.append(f"- `{name}`: {mark}")
     if not all(v.passed for v in verdict.functions.values()):
         # Hints only: demo cells may fail in the check for reasons that are not the student's.
         for index, message in verdict.cell_errors[:5]:
-            lines.append(f"- in the separate check, cell {index} raised {message}")
+            lines.append(f"- in the separate check, cell {index} raised {_md(message)}")
     return "\n".join(lines)
 
 
@@ -452,9 +530,13 @@ def _sanitize_for_feedback(path: Path, test_ids: set[str], lines: dict[str, str]
     """
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid not in test_ids and "HIDDEN TESTS" in cell.source:
+            # The student's own text with nbgrader's delimiters would make nbgrader refuse
+            # to write the feedback; it is shown defused.
+            cell.source = cell.source.replace("HIDDEN TESTS", "HIDDEN-TESTS (text)")
         if cell.cell_type != "code":
             continue
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid not in test_ids:
             cell.outputs = []
             cell.execution_count = None
@@ -496,7 +578,12 @@ def _find_students(submissions: Path, assignment: str, notebook: str):
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         student, sub = folder.name, folder / assignment
         nb = sub / notebook
-        if not sub.is_dir():
+        links = [p for p in (folder, sub, nb) if p.is_symlink()]
+        if links:
+            # A link may point at the solutions or at another student's work: never followed.
+            msg = f"{links[0]} is a link, not the student's own file or folder; not graded"
+            problems.append(Result(student, assignment, INVALID, msg))
+        elif not sub.is_dir():
             msg = f"{folder} has no folder {assignment}/ (no submission for this assignment)"
             problems.append(Result(student, assignment, MISSING, msg))
         elif not nb.is_file():
@@ -572,7 +659,7 @@ def grade_class(
     todo, results = _find_students(submissions, assignment, graded.notebook)
     for r in results:
         r.isolated = isolated
-        print(f"{r.student}: {r.message}", file=sys.stderr)
+        print(printable(f"{r.student}: {r.message}"), file=sys.stderr)
     rng_seed = seed if seed is not None else int.from_bytes(os.urandom(8), "little")
     tasks = [
         Task(
@@ -591,7 +678,13 @@ def grade_class(
     for student, folder in todo:  # the course folder keeps what was graded
         dest = course.submitted_dir(student, assignment)
         if dest.resolve() != folder.resolve():
-            shutil.copytree(folder, dest, dirs_exist_ok=True)
+            skipped = copy_plain(folder, dest)
+            if skipped:
+                listed = ", ".join(skipped[:5])
+                print(
+                    printable(f"{student}: left out (links, special files): {listed}"),
+                    file=sys.stderr,
+                )
 
     bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="student", disable=not progress)
     ctx = multiprocessing.get_context("forkserver")
@@ -611,6 +704,7 @@ def grade_class(
                     res.status = ERROR
                     res.message = f"could not write the grades into the gradebook: {exc}"[:300]
                     res.submission = {}
+            res.message = printable(res.message)
             results.append(res)
             bar.update(1)
     bar.close()

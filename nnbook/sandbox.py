@@ -49,6 +49,8 @@ class Limits:
     file_bytes: largest file a process may write (RLIMIT_FSIZE).
     processes: processes and threads of the sandbox's user id (RLIMIT_NPROC; when grading runs
         as root, each student's sandboxes have a user id of their own; stops fork bombs).
+    tmp_bytes: size of the sandbox's private ``/tmp`` (a tmpfs: its files are kept in memory,
+        which the address-space limit does not count, so it needs a size of its own).
     cell_seconds: wall-clock time one notebook cell may run.
     wall_seconds: wall-clock time for a whole notebook, after which every process is killed.
     """
@@ -56,6 +58,7 @@ class Limits:
     cpu_seconds: int = 60
     memory_bytes: int = 2_000_000_000
     file_bytes: int = 64_000_000
+    tmp_bytes: int = 256_000_000
     cell_seconds: int = 60
     wall_seconds: int = 300
     processes: int = 256
@@ -118,6 +121,50 @@ while True:
 """
 
 
+RUNTIME_NAME = ".nnbook"  # the grader's own folder inside a scratch folder (see Sandbox)
+
+
+def copy_plain(src: Path, dst: Path, skip_top: tuple[str, ...] = (RUNTIME_NAME,)) -> list[str]:
+    """Copy the folder ``src`` to ``dst`` (created, or merged into), plain files and folders only.
+
+    A submission is data from a student: a symbolic link in it (to the solutions, to the other
+    students' folders, to itself in a loop, to nowhere) is never followed and never copied, nor
+    is a special file (FIFO, socket, device); names in ``skip_top`` at the top (the grader's
+    runtime folder) are left out. Returns the relative paths left out.
+    """
+    src, dst = Path(src), Path(dst)
+    skipped: list[str] = []
+    dst.mkdir(parents=True, exist_ok=True)
+    for root, dirs, files in os.walk(src, followlinks=False):
+        rel = os.path.relpath(root, src)
+        keep = []
+        for name in sorted(dirs):
+            path = os.path.join(root, name)
+            if os.path.islink(path) or (rel == "." and name in skip_top):
+                skipped.append(os.path.normpath(os.path.join(rel, name)))
+            else:
+                keep.append(name)
+                os.makedirs(os.path.join(dst, rel, name), exist_ok=True)
+        dirs[:] = keep
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode) or (rel == "." and name in skip_top):
+                skipped.append(os.path.normpath(os.path.join(rel, name)))
+                continue
+            target = os.path.join(dst, rel, name)
+            if os.path.islink(target):
+                os.unlink(target)
+            elif os.path.lexists(target) and not os.path.isfile(target):
+                skipped.append(os.path.normpath(os.path.join(rel, name)))
+                continue
+            # O_NOFOLLOW: a link swapped in after the check is refused, not followed.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as fin, open(target, "wb") as fout:
+                shutil.copyfileobj(fin, fout)
+    return skipped
+
+
 def package_dirs() -> list[Path]:
     """The folders of the packages a sandboxed process may import besides the environment."""
     import nnbook
@@ -171,7 +218,7 @@ class Sandbox:
     @property
     def runtime_dir(self) -> Path:
         """Where kernel connection files, IPython and matplotlib state live (inside scratch)."""
-        return self.scratch / ".nnbook"
+        return self.scratch / RUNTIME_NAME
 
     def environment(self) -> dict[str, str]:
         """The complete environment of a sandboxed process (nothing is inherited)."""
@@ -243,7 +290,8 @@ class Sandbox:
             elif os.path.isdir(d):
                 args.extend(["--ro-bind", d, d])
             created.add(d)
-        args.extend(["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"])
+        args.extend(["--proc", "/proc", "--dev", "/dev", "--perms", "1777"])
+        args.extend(["--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp"])
         created.add("/tmp")
         for d in [*python_dirs(), *(package_dirs() if self.packages else [])]:
             if any(str(d).startswith(s + "/") for s in SYSTEM_DIRS):
@@ -253,7 +301,7 @@ class Sandbox:
             created.add(str(d))
         for d in self.hide:
             if Path(d).is_dir():
-                args.extend(["--tmpfs", str(Path(d).resolve())])
+                args.extend(["--size", "65536", "--tmpfs", str(Path(d).resolve())])
         make_parents(self.scratch)
         args.extend(["--bind", str(self.scratch), str(self.scratch), "--chdir", str(self.scratch)])
         args.extend(

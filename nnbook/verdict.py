@@ -402,7 +402,7 @@ def run_verdict(
     import textwrap
 
     from nnbook.assignments import ScalarField, compare_outputs
-    from nnbook.sandbox import Sandbox
+    from nnbook.sandbox import Sandbox, copy_plain
 
     verdict = Verdict(isolated=isolated)
     call_seconds = call_seconds or max(1, min(10, limits.cell_seconds))
@@ -412,7 +412,7 @@ def run_verdict(
         verdict.error = f"the notebook could not be read: {exc}"
         return verdict
     scratch = Path(workdir) / "v"
-    shutil.copytree(Path(notebook_path).parent, scratch)
+    copy_plain(Path(notebook_path).parent, scratch)  # no links, no runtime files of its own
     runtime = scratch / ".nnbook"
     runtime.mkdir(exist_ok=True)
 
@@ -509,7 +509,7 @@ def _judge_one(graded, call, item, outputs, compare_outputs) -> list[str]:
         return compare_outputs(graded, call, Outcome(error=str(item["error"])[:MAX_MESSAGE]))
     try:
         value = _decode(item.get("value"), outputs, trusted=True)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         return [f"{graded.name}: returned something that is not plain numbers ({exc})"]
     try:
         return compare_outputs(graded, call, Outcome(value=value))
@@ -517,16 +517,34 @@ def _judge_one(graded, call, item, outputs, compare_outputs) -> list[str]:
         return [f"{graded.name}: returned values that could not be compared ({exc})"[:MAX_MESSAGE]]
 
 
-def _read_results(runtime: Path) -> tuple[dict, dict[str, np.ndarray]]:
+def _read_results(
+    runtime: Path, max_bytes: int = MAX_RESULT_BYTES
+) -> tuple[dict, dict[str, np.ndarray]]:
     index, data = runtime / "results.json", runtime / "results.npz"
     for path in (index, data):
         if path.is_symlink() or not path.is_file():
             raise ValueError(f"{path.name} is missing")
-        if path.stat().st_size > MAX_RESULT_BYTES:
+        if path.stat().st_size > max_bytes:
             raise ValueError(f"{path.name} is too large")
     results = json.loads(index.read_text())
     if not isinstance(results, dict) or not isinstance(results.get("functions"), dict):
         raise ValueError("malformed results")
+    cells = results.get("cells", [])
+    if not isinstance(cells, list) or not all(
+        isinstance(c, list) and len(c) == 2 and type(c[0]) is int for c in cells
+    ):
+        raise ValueError("malformed results")
+    # The archive is written by code the student controls: np.savez stores its members
+    # uncompressed, so anything compressed (a small file that expands to gigabytes in this
+    # process, which has no memory limit) or larger than the limit is refused unread.
+    import zipfile
+
+    with zipfile.ZipFile(data) as archive:
+        members = archive.infolist()
+    if any(m.compress_type != zipfile.ZIP_STORED for m in members):
+        raise ValueError(f"{data.name} is compressed (refused)")
+    if sum(m.file_size for m in members) > max_bytes:
+        raise ValueError(f"{data.name} is too large")
     with np.load(data, allow_pickle=False) as npz:
         outputs = {}
         for key in npz.files:
