@@ -78,7 +78,9 @@ def assert_close(
         raise CheckFailure(f"{name} is None: did you forget to return it?")
     if isinstance(got, tuple) and not isinstance(expected, tuple):
         raise CheckFailure(f"{name} is a tuple of {len(got)}, expected one array")
-    if isinstance(got, list) and isinstance(expected, np.ndarray):
+    if isinstance(got, list) and not isinstance(expected, (list, tuple)):
+        if np.ndim(expected) == 0:
+            raise CheckFailure(f"{name} is a Python list; return a number (e.g. float(...))")
         raise CheckFailure(_LIST_MESSAGE.format(name=name))
     if (
         isinstance(got, np.ndarray)
@@ -124,6 +126,8 @@ _LIST_MESSAGE = (
 
 
 def _shape_hint(got: tuple, expected: tuple) -> str:
+    if expected == () and int(np.prod(got)) == 1:
+        return " (an array of one number: return the number itself, e.g. float(...))"
     if len(got) >= 2 and got[::-1] == expected:
         return " (transposed?)"
     if len(got) == len(expected) + 1 and got[1:] == expected:

@@ -181,6 +181,12 @@ def _strip_markers(source: str) -> str:
 
 
 def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        "for instructors: run after editing solutions/<a>/<a>.ipynb, then run\n"
+        "tests/test_exercises.py and tests/test_mutants.py. Example:\n"
+        "  nnbook generate mlp"
+    )
     parser.add_argument("assignments", nargs="*", help="assignments (default: all)")
     parser.add_argument(
         "--out", type=Path, default=EXERCISES_DIR, help="output folder (default: exercises/)"
@@ -201,6 +207,12 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def add_release_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        "for instructors: writes release/<a>/<a>.ipynb and release/<a>.zip (what students\n"
+        "get) into COURSE, an nbgrader course folder. Example:\n"
+        "  nnbook release ~/nn-course -a mlp -a features"
+    )
     parser.add_argument(
         "course", type=Path, help="course folder (outside the repository; created if missing)"
     )
@@ -224,6 +236,13 @@ def run_release(args: argparse.Namespace) -> int:
 
 
 def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        "for students: copies the exercises into --dir (a notebook already there is never\n"
+        "overwritten) and starts JupyterLab there on 127.0.0.1; stop it with Ctrl-C.\n"
+        "Check a notebook before handing it in with:\n"
+        "  .venv/bin/nbgrader validate nn-exercises/mlp/mlp.ipynb"
+    )
     parser.add_argument(
         "--dir",
         type=Path,

@@ -28,6 +28,14 @@ def test_lab_serves_on_loopback_and_starts_as_root(tmp_path):
     assert "--allow-root" not in lab_command(tmp_path, as_root=False)
 
 
+def test_lab_help_says_how_to_self_check(capsys):
+    from nnbook.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["lab", "--help"])
+    assert "nbgrader validate nn-exercises/mlp/mlp.ipynb" in capsys.readouterr().out
+
+
 # ----------------------------------------------------------------------------------------------
 # Student: the visible tests catch the mistakes the hidden tests punish
 
@@ -40,6 +48,15 @@ def test_a_list_instead_of_an_array_is_named():
     with pytest.raises(checks.CheckFailure, match=r"train is a Python list"):
         checks.check_shape("train", [0, 1, 2], (3,))
     checks.assert_close("relu(x)", np.maximum(x, 0), np.maximum(x, 0), x=x)  # arrays pass
+
+
+def test_a_number_wrapped_in_a_list_or_an_array_is_named():
+    with pytest.raises(checks.CheckFailure, match=r"is a Python list; return a number"):
+        checks.assert_close("sse(pred, target)", [3.0], 3.0)
+    # not "not summed over the batch?", which sent students looking for a batch
+    with pytest.raises(checks.CheckFailure, match=r"expected \(\) \(an array of one number"):
+        checks.assert_close("sse(pred, target)", np.array([3.0]), 3.0)
+    checks.assert_close("sse(pred, target)", np.float64(3.0), 3.0)
 
 
 def test_modifying_the_input_in_place_is_named():
