@@ -34,6 +34,26 @@ def _auto_ids(graded) -> set[str]:
     return {g for f in graded.functions for g in f.grade_ids}
 
 
+def _score_fields(cells: dict, graded, auto_ids: set[str]) -> dict:
+    """The score columns of one student from their gradebook cells (empty: not submitted)."""
+    auto = {k: v for k, v in cells.items() if k in auto_ids}
+    pending = sum(
+        (v["max_score"] for k, v in cells.items() if k not in auto_ids and v["needs_manual_grade"]),
+        0.0,
+    )
+    return {
+        "score": round(sum(v["score"] for v in cells.values()), 4),
+        "max_score": sum(v["max_score"] for v in cells.values())
+        if cells
+        else graded.auto_points + graded.manual_points,
+        "auto_score": round(sum(v["score"] for v in auto.values()), 4),
+        "auto_max_score": sum(v["max_score"] for v in auto.values())
+        if cells
+        else graded.auto_points,
+        "manual_pending": pending,
+    }
+
+
 def rows(db_url: str, graded, results) -> list[dict]:
     """One dict per result (student), with the gradebook's scores.
 
@@ -43,31 +63,15 @@ def rows(db_url: str, graded, results) -> list[dict]:
     ``manual_pending`` is the points of written answers still waiting for a grade by hand.
     """
     book = gradebook.scores(db_url, graded.name)
-    max_total = graded.auto_points + graded.manual_points
     auto_ids = _auto_ids(graded)
     out = []
     for r in results:
         cells = book.get(r.student, {}) if r.submission else {}
-        auto = {k: v for k, v in cells.items() if k in auto_ids}
-        pending = sum(
-            (
-                v["max_score"]
-                for k, v in cells.items()
-                if k not in auto_ids and v["needs_manual_grade"]
-            ),
-            0.0,
-        )
         out.append(
             {
                 "student_id": r.student,
                 "assignment": graded.name,
-                "score": round(sum(v["score"] for v in cells.values()), 4),
-                "max_score": sum(v["max_score"] for v in cells.values()) if cells else max_total,
-                "auto_score": round(sum(v["score"] for v in auto.values()), 4),
-                "auto_max_score": sum(v["max_score"] for v in auto.values())
-                if cells
-                else graded.auto_points,
-                "manual_pending": pending,
+                **_score_fields(cells, graded, auto_ids),
                 "status": r.status,
                 "isolated": "yes" if r.isolated else "NO",
                 "message": r.message,
@@ -76,8 +80,43 @@ def rows(db_url: str, graded, results) -> list[dict]:
     return out
 
 
+def earlier_rows(path: Path, db_url: str, graded, current: set[str]) -> list[dict]:
+    """Rows of an earlier ``grades.csv`` for students not graded in this run.
+
+    Grading one late submission into the same output folder must not drop the rest of the class
+    from ``grades.csv``: their rows are kept (status and message as they were), with scores read
+    again from the gradebook (manual grades given since then included).
+    """
+    if not path.is_file():
+        return []
+    book = gradebook.scores(db_url, graded.name)
+    auto_ids = _auto_ids(graded)
+    kept = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for old in csv.DictReader(fh):
+            sid = old.get("student_id") or ""
+            if not sid or old.get("assignment") != graded.name or sid in current:
+                continue
+            row = {c: old.get(c) or "" for c in CSV_COLUMNS}
+            if sid in book:
+                row.update(_score_fields(book[sid], graded, auto_ids))
+            else:
+                row.update(_score_fields({}, graded, auto_ids))
+                row["score"] = row["auto_score"] = 0.0
+            kept.append(row)
+    return kept
+
+
 def write_reports(out: Path, db_url: str, graded, results) -> list[dict]:
+    """Write ``grades.csv``, ``histogram.png`` and ``report.html`` into ``out``.
+
+    Students of an earlier run into the same folder who were not graded in this one keep their
+    rows (see :func:`earlier_rows`); pass rates are over the submissions graded in this run.
+    """
     table = rows(db_url, graded, results)
+    current = {t["student_id"] for t in table}
+    table += earlier_rows(out / "grades.csv", db_url, graded, current)
+    table.sort(key=lambda t: t["student_id"])
     with open(out / "grades.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
         writer.writeheader()
@@ -154,13 +193,20 @@ def _html(path: Path, db_url: str, graded, results, table: list[dict]) -> None:
         ".missed{background:#fff3f3;border-left:4px solid #b00;padding:.5em 1em}</style>"
         "</head><body>",
         f"<h1>Class report: {esc(graded.name)}</h1>",
-        f"<p>{len(table)} students, {n_graded} graded; statuses: "
+        f"<p>{len(table)} students; statuses: "
         + ", ".join(
             f"{s}: {sum(1 for t in table if t['status'] == s)}"
             for s in sorted({t["status"] for t in table})
         )
         + "</p>",
     ]
+    earlier = len(table) - len(results)
+    if earlier > 0:
+        parts.append(
+            f"<p>{earlier} of these students were graded in an earlier run into this folder "
+            "(their scores are read again from the gradebook); the pass rates below are over "
+            f"the {n_graded} submission{'s' if n_graded != 1 else ''} graded in this run.</p>"
+        )
     missed = sorted(
         ((name, rate) for name, rate, _c, _n in rates if rate < 0.5), key=lambda x: x[1]
     )

@@ -172,6 +172,20 @@ def test_class_report_names_what_the_class_missed(class_of_three, tmp_path):
     assert (tmp_path / "histogram.png").stat().st_size > 1000
 
 
+def test_grading_one_more_student_keeps_the_class_in_grades_csv(class_of_three, tmp_path):
+    a, results = class_of_three
+    report.write_reports(tmp_path, "sqlite://", a, results)
+    # a late submission graded alone into the same folder
+    table = report.write_reports(tmp_path, "sqlite://", a, results[:1])
+    assert [t["student_id"] for t in table] == ["ada", "bob", "cyd", "fay"]
+    with open(tmp_path / "grades.csv", newline="") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert set(rows) == {"ada", "bob", "cyd", "fay"}
+    assert rows["fay"]["status"] == "missing" and "no folder" in rows["fay"]["message"]
+    assert float(rows["cyd"]["auto_max_score"]) == a.auto_points
+    assert "graded in an earlier run" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
 def test_short_message_keeps_the_rest_of_the_message():
     msg = "/x/y/submitted/eve/mlp/mlp.ipynb is not a valid notebook (NotJSONError: no)"
     assert report.short_message(msg, "eve") == (
