@@ -44,6 +44,9 @@ from nnbook.sandbox import (
     bubblewrap_problem,
     copy_plain,
     describe_exit,
+    mount_scratch,
+    private_mounts,
+    unmount,
 )
 
 GRADED, CRASHED, TIMEOUT, ERROR, MISSING, INVALID = (
@@ -309,12 +312,30 @@ def _quiet_warnings() -> None:
     warnings.filterwarnings("ignore", category=SAWarning)
 
 
+# Whether this worker process has a mount namespace of its own (see _worker_start).
+_WORKER = {"private_mounts": False}
+
+
+def _worker_start() -> None:
+    """First thing in a grading worker (before any thread): a mount namespace of its own, in
+    which each sandbox's scratch folder is a size-limited tmpfs (root only; else plain folders
+    whose total size only the time limits bound)."""
+    _WORKER["private_mounts"] = private_mounts()
+
+
 def grade_student(task: Task) -> Result:
     """Grade one submission in a private course folder (runs in a worker process)."""
     started = time.monotonic()
     _quiet_warnings()
     result = Result(task.student, task.assignment, GRADED, isolated=task.isolated)
     tmp = Path(tempfile.mkdtemp(prefix="nnb-", dir="/tmp"))
+    mounts = []
+    if _WORKER["private_mounts"]:
+        # The two scratch areas (nbgrader's autograded folder with the kernel, the separate
+        # check): full is full for the student's code, never for the gradebook next to them.
+        for area in (tmp / "c" / "autograded", tmp / "verdict"):
+            if mount_scratch(area, task.limits.scratch_bytes):
+                mounts.append(area)
     try:
         _grade_student(task, tmp, result)
     except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
@@ -323,6 +344,8 @@ def grade_student(task: Task) -> Result:
         result.submission = {}
         print(traceback.format_exc(), file=sys.stderr)
     finally:
+        for area in mounts:
+            unmount(area)
         shutil.rmtree(tmp, ignore_errors=True)
     result.seconds = time.monotonic() - started
     return result
@@ -340,7 +363,7 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
     main = Course(Path(task.course_root))
     course = Course(tmp / "c")
     db_url = f"sqlite:///{course.root / 'gradebook.db'}"
-    course.root.mkdir()
+    course.root.mkdir(exist_ok=True)
     shutil.copyfile(task.template_db, course.root / "gradebook.db")
     shutil.copytree(main.source_dir(task.assignment), course.source_dir(task.assignment))
     copy_plain(Path(task.submission_dir), course.submitted_dir(task.student, task.assignment))
@@ -353,7 +376,7 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
     if restored:
         print(f"{task.student}: {'; '.join(restored[:5])}", file=sys.stderr)
     verdict_dir = tmp / "verdict"
-    verdict_dir.mkdir()
+    verdict_dir.mkdir(exist_ok=True)
     with ThreadPoolExecutor(max_workers=1) as side:
         pending = side.submit(
             run_verdict,
@@ -367,7 +390,9 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
         )
         # 2. nbgrader autograde, its kernel in the sandbox (scratch = the autograded folder).
         scratch = course.autograded_dir(task.student, task.assignment)
-        SandboxedKernelManager.sandbox = Sandbox(scratch, task.limits, isolated=task.isolated)
+        SandboxedKernelManager.sandbox = Sandbox(
+            scratch, task.limits, isolated=task.isolated, keep=_plain_files(submitted.parent)
+        )
         _EXECUTION.clear()
         _run_converter(Autograde, config, task.assignment, task.student)
         verdict = pending.result()
@@ -430,6 +455,15 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
     if html.is_file() and not html.is_symlink():
         shutil.copyfile(html, out / html.name)
         result.feedback.append(str(out / html.name))
+
+
+def _plain_files(folder: Path) -> set[str]:
+    """Relative paths of the files in ``folder`` (what nbgrader copies for the kernel)."""
+    return {
+        os.path.relpath(os.path.join(root, name), folder)
+        for root, _, files in os.walk(folder)
+        for name in files
+    }
 
 
 def restore_metadata(path: Path, source: Path) -> list[str]:
@@ -689,7 +723,9 @@ def grade_class(
     bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="student", disable=not progress)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["nnbook.grading"])
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=max(1, jobs), mp_context=ctx, initializer=_worker_start
+    ) as pool:
         futures = {pool.submit(grade_student, t): t for t in tasks}
         for future in as_completed(futures):
             task = futures[future]

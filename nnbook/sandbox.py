@@ -51,6 +51,9 @@ class Limits:
         as root, each student's sandboxes have a user id of their own; stops fork bombs).
     tmp_bytes: size of the sandbox's private ``/tmp`` (a tmpfs: its files are kept in memory,
         which the address-space limit does not count, so it needs a size of its own).
+    scratch_bytes: size of the folder a sandbox may write (when grading runs as root, each
+        scratch folder is a tmpfs of this size in the worker's own mount namespace, so that a
+        submission cannot fill the grading machine's disk); see :func:`private_mounts`.
     cell_seconds: wall-clock time one notebook cell may run.
     wall_seconds: wall-clock time for a whole notebook, after which every process is killed.
     """
@@ -59,6 +62,7 @@ class Limits:
     memory_bytes: int = 2_000_000_000
     file_bytes: int = 64_000_000
     tmp_bytes: int = 256_000_000
+    scratch_bytes: int = 500_000_000
     cell_seconds: int = 60
     wall_seconds: int = 300
     processes: int = 256
@@ -165,6 +169,38 @@ def copy_plain(src: Path, dst: Path, skip_top: tuple[str, ...] = (RUNTIME_NAME,)
     return skipped
 
 
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def private_mounts() -> bool:
+    """Give this process a mount namespace of its own, private to it, so that it can mount
+    size-limited scratch folders (:func:`mount_scratch`) that nobody else sees and that vanish
+    with it. Only as root, and only in a process that has not started threads yet (a grading
+    worker calls it first thing). Returns whether it worked."""
+    if os.geteuid() != 0:
+        return False
+    libc = _libc()
+    if libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
+        return False
+    ms_rec, ms_private = 0x4000, 0x40000
+    return libc.mount(b"none", b"/", None, ms_rec | ms_private, None) == 0
+
+
+def mount_scratch(path: Path, size: int) -> bool:
+    """Mount a tmpfs of ``size`` bytes on ``path`` (created); False if it cannot."""
+    path.mkdir(parents=True, exist_ok=True)
+    options = f"size={size},mode=0755".encode()
+    return _libc().mount(b"tmpfs", str(path).encode(), b"tmpfs", 0, options) == 0
+
+
+def unmount(path: Path) -> None:
+    """Detach a mount made by :func:`mount_scratch` (its files are freed)."""
+    _libc().umount2(str(path).encode(), 2)  # MNT_DETACH
+
+
 def package_dirs() -> list[Path]:
     """The folders of the packages a sandboxed process may import besides the environment."""
     import nnbook
@@ -211,6 +247,9 @@ class Sandbox:
     isolated: bool = True
     packages: bool = True  # mount nnlib and nnbook (the kernel's tests need them)
     hide: list[Path] = field(default_factory=list)  # folders to cover with an empty tmpfs
+    # Relative paths of the scratch folder that were there before the sandbox ran; when set,
+    # neutralize() also removes every other file (what the student's code wrote).
+    keep: set[str] | None = None
 
     def __post_init__(self) -> None:
         self.scratch = Path(self.scratch).resolve()
@@ -255,6 +294,30 @@ class Sandbox:
                 elif stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
                     os.unlink(path)  # a hard link to a file elsewhere: not the student's
                     removed.append(os.path.relpath(path, self.scratch))
+        if self.keep is not None:
+            removed += self._remove_new_files()
+        return removed
+
+    def _remove_new_files(self) -> list[str]:
+        """Remove the files and folders that were not in ``keep`` (the grader's runtime folder
+        stays): the grader writes its results into a folder with room again."""
+        kept_dirs = {str(Path(k).parent) for k in self.keep} | {"."}
+        kept_dirs |= {str(p) for k in self.keep for p in Path(k).parents}
+        removed = []
+        for root, dirs, files in os.walk(self.scratch, topdown=True):
+            rel = os.path.relpath(root, self.scratch)
+            for name in list(dirs):
+                path = os.path.normpath(os.path.join(rel, name))
+                if path == RUNTIME_NAME or path in kept_dirs:
+                    continue
+                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+                dirs.remove(name)
+                removed.append(path)
+            for name in files:
+                path = os.path.normpath(os.path.join(rel, name))
+                if path not in self.keep:
+                    os.unlink(os.path.join(root, name))
+                    removed.append(path)
         return removed
 
     def prepare(self) -> None:

@@ -178,6 +178,21 @@ def runner_main(program_path: str) -> int:
             return len(text)
 
     sys.stdout = sys.stderr = _Sink()
+    # What the folders held before the student's code ran: whatever it adds is removed before
+    # results are written (a folder filled up to its size limit must not cost the results).
+    present = {folder: set(os.listdir(folder)) for folder in (here, here.parent)}
+
+    def tidy():
+        for folder, names in present.items():
+            for name in set(os.listdir(folder)) - names:
+                path = folder / name
+                if name.startswith("part") or name.startswith("results."):
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+
     with np.load(here / "inputs.npz", allow_pickle=False) as data:
         inputs = {k: data[k] for k in data.files}
     sys.meta_path.insert(0, _Blocker(program["forbidden"]))
@@ -282,6 +297,7 @@ def runner_main(program_path: str) -> int:
         if child == 0:
             mine: dict[str, np.ndarray] = {}
             outcomes = check(spec, mine, f"f{number}")
+            tidy()
             np.savez(str(part) + ".npz", **mine)
             Path(str(part) + ".json").write_text(json.dumps(outcomes))
             really_exit(0)
@@ -310,6 +326,7 @@ def runner_main(program_path: str) -> int:
         results[spec["name"]] = outcomes
     if os.getpid() != me:  # a forked copy of this process must not write results
         really_exit(0)
+    tidy()
     np.savez(here / "results.npz", **arrays)
     (here / "results.json").write_text(json.dumps({"functions": results, "cells": cell_errors}))
     # Threads or children the student's code started must not keep this process alive.

@@ -37,7 +37,14 @@ pytestmark = [pytest.mark.grading, pytest.mark.slow]
 
 CASES = HOSTILE / "redteam"
 MARKER = f"nnbredteam{uuid.uuid4().hex[:10]}"
-LIMITS = Limits(cpu_seconds=60, memory_bytes=2_000_000_000, cell_seconds=20, wall_seconds=200)
+LIMITS = Limits(
+    cpu_seconds=60,
+    memory_bytes=2_000_000_000,
+    cell_seconds=20,
+    wall_seconds=200,
+    tmp_bytes=128_000_000,
+    scratch_bytes=200_000_000,
+)
 PREFIX = "rt-"  # every student of this batch (its temporary folders are found by it)
 
 # student -> (expected score, expected status)
@@ -52,6 +59,7 @@ EXPECTED = {
     "rt-zip_bomb": (0.0, "error"),
     "rt-snoop": (11.0, "graded"),
     "rt-tmp_flood": (11.0, "graded"),
+    "rt-scratch_flood": (11.0, "graded"),
     "rt-injects": (0.0, "error"),
 }
 
@@ -228,6 +236,17 @@ def test_private_tmp_has_a_size_limit(batch):
     assert f"{MARKER} tmp stopped: OSError 28" in outputs  # ENOSPC
     written = int(outputs.split(f"{MARKER} tmp MB written:")[1].split()[0])
     assert written <= LIMITS.tmp_bytes // 1_000_000
+
+
+def test_scratch_folder_has_a_size_limit(batch):
+    if os.geteuid() != 0:
+        pytest.skip("scratch folders are size-limited tmpfs only when grading runs as root")
+    outputs = autograded_outputs(batch["out"], "rt-scratch_flood")
+    assert f"{MARKER} scratch stopped: OSError 28" in outputs  # ENOSPC
+    written = int(outputs.split(f"{MARKER} scratch MB written:")[1].split()[0])
+    assert written <= LIMITS.scratch_bytes // 1_000_000
+    kept = batch["out"] / "course" / "autograded" / "rt-scratch_flood" / "mlp"
+    assert sorted(p.name for p in kept.iterdir()) == ["mlp.ipynb"]
 
 
 def test_student_text_is_inert_in_messages_and_feedback(batch):
