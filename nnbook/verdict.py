@@ -415,10 +415,8 @@ def run_verdict(
     ``workdir`` is a fresh folder of the grading process; the sandbox's scratch folder is made in
     it, with a copy of the files next to the notebook (the student's own folder, nothing else).
     """
-    import inspect
-    import textwrap
 
-    from nnbook.assignments import ScalarField, compare_outputs
+    from nnbook.assignments import compare_outputs
     from nnbook.sandbox import Sandbox, copy_plain
 
     verdict = Verdict(isolated=isolated)
@@ -451,7 +449,7 @@ def run_verdict(
             }
         )
     program = {
-        "field_source": textwrap.dedent(inspect.getsource(ScalarField)),
+        "field_source": _runner_field_source(),
         "cells": student_cells(nb, test_ids),
         "functions": functions,
         "forbidden": forbidden,
@@ -510,6 +508,27 @@ def run_verdict(
                     break
         verdict.functions[f.name] = FunctionVerdict(f.name, not problems, problems[:3])
     return verdict
+
+
+def _runner_field_source() -> str:
+    """The registry's ScalarField as source for the runner, with ``__call__`` only: its exact
+    ``gradient`` (and its docstring with the formulas) stay here, or a gradient checker given the
+    field could return ``f.gradient(x)`` instead of computing differences."""
+    import ast
+    import inspect
+    import textwrap
+
+    from nnbook.assignments import ScalarField
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(ScalarField)))
+    cls = tree.body[0]
+    cls.body = [
+        node
+        for node in cls.body
+        if not (isinstance(node, ast.FunctionDef) and node.name != "__call__")
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
+    return ast.unparse(tree)
 
 
 def _encode_dict(kwargs: dict, arrays: dict) -> dict:

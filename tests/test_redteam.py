@@ -60,6 +60,7 @@ EXPECTED = {
     "rt-snoop": (11.0, "graded"),
     "rt-tmp_flood": (11.0, "graded"),
     "rt-scratch_flood": (11.0, "graded"),
+    "rt-field_gradient": (9.0, "graded"),
     "rt-injects": (0.0, "error"),
 }
 
@@ -221,6 +222,12 @@ def test_metadata_cannot_raise_points(batch):
         assert "bonus" not in names
     assert batch["results"]["rt-metadata"].feedback, "the feedback page must be written"
     assert "nnbook check of linear: WRONG" in feedback_text(batch["out"], "rt-metadata")
+
+
+def test_check_field_has_no_exact_gradient(batch):
+    text = feedback_text(batch["out"], "rt-field_gradient")
+    assert "nnbook check of numerical_gradient: WRONG" in text
+    assert "nnbook check of linear: correct" in text
 
 
 def test_check_results_channel_is_validated(batch):
