@@ -110,7 +110,7 @@ def assert_close(
         raise CheckFailure(f"{name} has dtype {g.dtype}, expected {np.dtype(dtype)}{hint}")
     g64, e64 = g.astype(np.float64), e.astype(np.float64)
     if np.any(np.isfinite(e64) & ~np.isfinite(g64)):
-        idx = tuple(np.argwhere(np.isfinite(e64) & ~np.isfinite(g64))[0])
+        idx = tuple(int(i) for i in np.argwhere(np.isfinite(e64) & ~np.isfinite(g64))[0])
         raise CheckFailure(f"{name} is {g64[idx]}{_where(idx, x)}, expected a finite number")
     with np.errstate(all="ignore"):
         bad = ~(np.abs(g64 - e64) <= atol + rtol * np.abs(e64))
@@ -136,7 +136,7 @@ def _shape_hint(got: tuple, expected: tuple) -> str:
 
 
 def _diagnose(name, g, e, bad, x, suspects, rtol, atol) -> str:
-    idx = tuple(np.argwhere(bad)[0])
+    idx = tuple(int(i) for i in np.argwhere(bad)[0])
     at = _where(idx, x)
     base = f"{name} is {_fmt(g[idx])}{at}, expected {_fmt(e[idx])}"
 
@@ -205,7 +205,7 @@ def check_gradient(
     check_shape(name, analytic, num.shape)
     err = float(rel_error(np.asarray(analytic, dtype=np.float64), num))
     if not err < tol:
-        idx = tuple(np.unravel_index(np.argmax(np.abs(analytic - num)), num.shape))
+        idx = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(analytic - num)), num.shape))
         raise CheckFailure(
             f"{name} disagrees with centered differences (relative error {err:.2g} > {tol:g}); "
             f"worst at index {idx}: yours {_fmt(np.asarray(analytic)[idx])}, "

@@ -78,6 +78,17 @@ def test_float64_out_of_float32_in_gets_a_hint():
         )
 
 
+def test_indices_in_messages_are_plain_numbers():
+    # numpy 2 prints np.int64(3) inside tuples: "worst at index (np.int64(3), np.int64(2))"
+    with pytest.raises(checks.CheckFailure) as info:
+        checks.assert_close("dw", np.ones((2, 3)), np.where(np.eye(2, 3) > 0, 1.0, 2.0))
+    assert "at index (0, 1)" in str(info.value) and "np.int64" not in str(info.value)
+    x = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(checks.CheckFailure) as info:
+        checks.check_gradient("dx", lambda z: float(np.sum(z**2)), x, 2 * x + (x == 4))
+    assert "worst at index (1, 1)" in str(info.value) and "np.int64" not in str(info.value)
+
+
 # ----------------------------------------------------------------------------------------------
 # Instructor: grades.csv, the summary and the class report
 
