@@ -168,7 +168,8 @@ def _compare_one(label: str, g: Any, e: Any, cmp: Compare, call: Call) -> list[s
                 break
         return out
     if isinstance(g, tuple):
-        return [f"{label} should be an array, got a tuple of {len(g)}{where}"]
+        kind = "list" if type(g).__name__ == "ListOutput" else "tuple"
+        return [f"{label} should be an array, got a {kind} of {len(g)}{where}"]
     g_arr, e_arr = np.asarray(g), np.asarray(e)
     if g_arr.shape != e_arr.shape:
         return [f"{label} has shape {g_arr.shape}, expected {e_arr.shape}{where}"]
@@ -314,7 +315,11 @@ def to_plain(value: Any) -> Any:
         if np.asarray(value).dtype.kind not in "biuf":
             raise OutputError(f"returned {type(value).__name__}, expected numbers")
         return np.asarray(value)
-    if type(value) in (tuple, list):
+    if type(value) is list:
+        from nnbook.verdict import ListOutput
+
+        return ListOutput(to_plain(v) for v in value)
+    if type(value) is tuple:
         return tuple(to_plain(v) for v in value)
     raise OutputError(f"returned a {type(value).__name__}, expected numpy arrays")
 

@@ -22,6 +22,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -372,7 +373,12 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
     # 1. the check outside the kernel, on the submitted notebook, in a thread: it only waits for
     # its own sandboxed process, so it overlaps with nbgrader's run (2).
     submitted = course.submitted_dir(task.student, task.assignment) / assignment.notebook
-    restored = restore_metadata(submitted, course.source_dir(task.assignment) / assignment.notebook)
+    # The student's notebook came from the release (nbgrader's student version, with checksums
+    # and cell types in its metadata): that is what an untouched notebook matches.
+    released = main.release_dir(task.assignment) / assignment.notebook
+    if not released.is_file():
+        released = course.source_dir(task.assignment) / assignment.notebook
+    restored = restore_metadata(submitted, released)
     if restored:
         print(f"{task.student}: {'; '.join(restored[:5])}", file=sys.stderr)
     verdict_dir = tmp / "verdict"
@@ -453,8 +459,36 @@ def _grade_student(task: Task, tmp: Path, result: Result) -> None:
     # folder (e.g. an .html of its own) are not feedback.
     html = course.feedback_dir(task.student, task.assignment) / (nb_path.stem + ".html")
     if html.is_file() and not html.is_symlink():
-        shutil.copyfile(html, out / html.name)
+        (out / html.name).write_text(offline_feedback(html.read_text(errors="replace")))
         result.feedback.append(str(out / html.name))
+
+
+# Tags that would make a feedback page fetch something from another host: nbgrader's template
+# loads MathJax from cdnjs; a student's Markdown may hold a remote image.
+_REMOTE_TAG = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>.*?</script\s*>"
+    r"|<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*"
+    r"\b(?:src|href|data|srcset)\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+# Error messages and check lines wrap instead of running off the page.
+_WRAP_CSS = (
+    "<style>div.output_subarea pre, div.output_area pre "
+    "{white-space: pre-wrap; overflow-wrap: anywhere}</style>\n"
+)
+
+
+def offline_feedback(page: str) -> str:
+    """A feedback page that loads nothing from another host and wraps its output lines.
+
+    The remote MathJax script is dropped (formulas then show as their TeX source; the page
+    is read offline and mailed to students, so a local copy next to it would not travel).
+    """
+    page = _REMOTE_TAG.sub("", page)
+    head_end = page.lower().find("</head>")
+    if head_end < 0:
+        return _WRAP_CSS + page
+    return page[:head_end] + _WRAP_CSS + page[head_end:]
 
 
 def _plain_files(folder: Path) -> set[str]:
@@ -467,7 +501,8 @@ def _plain_files(folder: Path) -> set[str]:
 
 
 def restore_metadata(path: Path, source: Path) -> list[str]:
-    """Give the submitted notebook at ``path`` the nbgrader metadata of the ``source`` notebook.
+    """Give the submitted notebook at ``path`` the nbgrader metadata of the ``source`` notebook
+    (the released student version, so that an untouched notebook needs no change).
 
     Cell metadata travels with the submission, so the student controls it. nbgrader restores a
     grade cell's source, type, points and lock, but it stops on other edits (a test cell marked
@@ -550,8 +585,11 @@ def _feedback_header(result: Result, verdict) -> str:
         lines.append(f"- `{name}`: {mark}")
     if not all(v.passed for v in verdict.functions.values()):
         # Hints only: demo cells may fail in the check for reasons that are not the student's.
-        for index, message in verdict.cell_errors[:5]:
-            lines.append(f"- in the separate check, cell {index} raised {_md(message)}")
+        # A demo cell that calls an unwritten function fails too: the function's line says so.
+        shown = [(i, m) for i, m in verdict.cell_errors if not m.startswith("NotImplementedError")]
+        for index, message in shown[:5]:
+            label = verdict.cell_labels.get(index, "one of your cells")
+            lines.append(f"- in the separate check, {_md(label)} raised {_md(message)}")
     return "\n".join(lines)
 
 
@@ -638,6 +676,28 @@ def _find_students(submissions: Path, assignment: str, notebook: str):
     return todo, problems
 
 
+def _check_submissions_folder(submissions: Path, assignment: str, notebook: str) -> None:
+    """Refuse, with what to do instead, a folder that holds no student folders."""
+    from nnbook.assignments import ASSIGNMENTS
+
+    root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
+    folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    hint = (
+        "point nnbook grade at the folder of student folders, laid out as "
+        f"<folder>/<student_id>/{assignment}/{notebook}"
+    )
+    if (root / notebook).is_file() or (root.name == assignment and not folders):
+        raise GradingError(f"{root} looks like one student's {assignment}/ folder; {hint}")
+    if folders and all(p.name in ASSIGNMENTS for p in folders):
+        names = ", ".join(sorted(p.name for p in folders))
+        raise GradingError(
+            f"{root} looks like one student's folder (its folders are assignments: {names}); "
+            + hint
+        )
+    if not folders:
+        raise GradingError(f"{root} holds no student folders (nothing to grade); {hint}")
+
+
 def grade_class(
     submissions: Path,
     assignment: str,
@@ -654,7 +714,7 @@ def grade_class(
     from tqdm import tqdm
 
     from nnbook.assignments import get
-    from nnbook.course import CONFIG_FILE, Course, CourseError, nbgrader_env
+    from nnbook.course import CONFIG_FILE, REPO_ROOT, Course, CourseError, nbgrader_env
     from nnbook.report import write_reports
 
     limits = limits or Limits()
@@ -665,7 +725,13 @@ def grade_class(
     submissions = Path(submissions).resolve()
     if not submissions.is_dir():
         raise GradingError(f"submissions folder {submissions} does not exist")
+    _check_submissions_folder(submissions, assignment, graded.notebook)
     out = Path(out).resolve()
+    if out == REPO_ROOT or REPO_ROOT in out.parents:
+        raise GradingError(
+            f"the output folder {out} is inside the repository; choose a folder outside it "
+            "(it holds the students' work and grades)"
+        )
     db_url = gradebook.normalize_url(db_url) if db_url else None
     course = Course(out / "course", db_url)
     course.root.mkdir(parents=True, exist_ok=True)
@@ -749,6 +815,17 @@ def grade_class(
     return results
 
 
+def _positive(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "submissions",
@@ -761,7 +838,7 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", required=True, type=Path, help="output folder (course, CSV, report)"
     )
     parser.add_argument(
-        "--jobs", type=int, default=1, help="students graded in parallel (default 1)"
+        "--jobs", type=_positive, default=1, help="students graded in parallel (default 1)"
     )
     parser.add_argument(
         "--db", default=None, help="gradebook URL (default: sqlite in OUT/course; postgresql://...)"

@@ -37,11 +37,18 @@ MAX_MESSAGE = 300
 # Plain-data encoding shared by both halves: JSON with arrays referenced by key in an .npz file.
 
 
+class ListOutput(tuple):
+    """A list that the student's function returned, as plain data: compared like a tuple,
+    named "a list" in messages."""
+
+
 def _encode(value, arrays: dict[str, np.ndarray], prefix: str = ""):
     if type(value) is np.ndarray:
         key = f"{prefix}a{len(arrays)}"
         arrays[key] = value
         return {"a": key}
+    if type(value) is ListOutput:
+        return {"lo": [_encode(v, arrays, prefix) for v in value]}
     if isinstance(value, tuple):
         return {"t": [_encode(v, arrays, prefix) for v in value]}
     if isinstance(value, list):
@@ -84,6 +91,8 @@ def _decode(obj, arrays, *, trusted: bool):
         return arr
     if "t" in obj:
         return tuple(_decode(v, arrays, trusted=trusted) for v in obj["t"])
+    if "lo" in obj:
+        return ListOutput(_decode(v, arrays, trusted=trusted) for v in obj["lo"])
     if "l" in obj and not trusted:
         return [_decode(v, arrays, trusted=trusted) for v in obj["l"]]
     if "s" in obj and not trusted:
@@ -113,7 +122,9 @@ def _to_plain(value):
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"returned {type(value).__name__}, expected numbers")
         return arr
-    if type(value) in (tuple, list):
+    if type(value) is list:
+        return ListOutput(_to_plain(v) for v in value)
+    if type(value) is tuple:
         return tuple(_to_plain(v) for v in value)
     raise TypeError(f"returned a {type(value).__name__}, expected numpy arrays")
 
@@ -244,6 +255,10 @@ def runner_main(program_path: str) -> int:
                         raise
         except Timeout:
             cell_errors.append([index, f"did not finish within {program['cell_seconds']} s"])
+        except SyntaxError as exc:
+            line = str(exc.text or "").strip()
+            where = f" at line {exc.lineno}" + (f": {line}" if line else "")
+            cell_errors.append([index, f"{type(exc).__name__}: {exc.msg}{where}"[:MAX_MESSAGE]])
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
             cell_errors.append([index, f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]])
 
@@ -352,6 +367,8 @@ class Verdict:
 
     functions: dict[str, FunctionVerdict] = field(default_factory=dict)
     cell_errors: list[tuple[int, str]] = field(default_factory=list)
+    # How a student knows each cell of ``cell_errors`` (they never see cell numbers).
+    cell_labels: dict[int, str] = field(default_factory=dict)
     error: str | None = None
     isolated: bool = True
 
@@ -378,6 +395,21 @@ def student_cells(nb, test_ids: set[str]) -> list[tuple[int, str, bool]]:
         text = "".join(source) if isinstance(source, list) else str(source)
         cells.append((index, text, bool(meta.get("locked"))))
     return cells
+
+
+def cell_label(nb: dict, index: int) -> str:
+    """How a student recognizes cell ``index``: the functions it defines, else its first line."""
+    import re
+
+    cells = nb.get("cells", [])
+    cell = cells[index] if 0 <= index < len(cells) and isinstance(cells[index], dict) else {}
+    source = cell.get("source", "")
+    text = "".join(source) if isinstance(source, list) else str(source)
+    names = re.findall(r"^def\s+([A-Za-z_]\w*)", text, flags=re.MULTILINE)
+    if names:
+        return "the cell defining " + ", ".join(names[:3])
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return f"the cell starting {first[:60]!r}" if first else "an empty cell"
 
 
 def runner_path() -> Path:
@@ -492,6 +524,7 @@ def run_verdict(
     verdict.cell_errors = [
         (int(i), str(m)[:MAX_MESSAGE]) for i, m in results.get("cells", []) if int(i) not in locked
     ]
+    verdict.cell_labels = {i: cell_label(nb, i) for i, _ in verdict.cell_errors}
     for f in assignment.functions:
         problems: list[str] = []
         got = results["functions"].get(f.name)
@@ -504,6 +537,9 @@ def run_verdict(
                     problems = [f"{f.name} is not defined as a function in your notebook"]
                     break
                 problems += found
+                if any("raised NotImplementedError" in p for p in found):
+                    problems = [f"{f.name}: not written yet (raises NotImplementedError)"]
+                    break
                 if len(problems) >= 2:
                     break
         verdict.functions[f.name] = FunctionVerdict(f.name, not problems, problems[:3])
