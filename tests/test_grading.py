@@ -224,7 +224,8 @@ def test_sandbox_limits_cpu_and_memory(tmp_path):
 def test_sandbox_timeout_kills_everything(tmp_path):
     scratch = tmp_path / "s"
     scratch.mkdir()
-    marker = "987651"
+    # Unique per run, so that a concurrent test run on the same machine is not mistaken for a leak.
+    marker = str(900000 + os.getpid() % 100000)
     script = f"import subprocess, time\nsubprocess.Popen(['sleep', '{marker}'])\ntime.sleep(1000)\n"
     code, timed_out = Sandbox(scratch, Limits()).run([sys.executable, "-c", script], timeout=3)
     assert timed_out and code is None
