@@ -72,8 +72,9 @@ def stub_notebook(source: Path = SOURCE) -> dict:
         meta = c["metadata"].get("nbgrader", {})
         if meta.get("solution") and c["cell_type"] == "code":
             src = "".join(c["source"])
+            # head ends with the marker's own indentation, as nbgrader's stub does
             head = src.split("### BEGIN SOLUTION")[0]
-            c["source"] = head + "    raise NotImplementedError()\n"
+            c["source"] = head + "raise NotImplementedError()\n"
     return nb
 
 
