@@ -168,6 +168,17 @@ def _warm_matplotlib() -> None:
     )
 
 
+def _create_execution_cache(path: Path) -> None:
+    """Create myst-nb's execution cache (its sqlite tables) before the parallel build starts.
+
+    With no cache yet, two Sphinx reader processes both create the tables and one fails with
+    ``table settings already exists`` (seen on a cold build with 2 jobs).
+    """
+    from jupyter_cache import get_cache
+
+    get_cache(path).db  # noqa: B018 (the property creates the database and its tables)
+
+
 # The jupyter-book command has no option for Sphinx's parallel jobs, but its build function
 # does: run the command in a Python that first wraps that function. With 2 jobs, two chapters
 # are read (and executed, when not cached) at the same time.
@@ -255,6 +266,7 @@ def build(quiet: bool = False, source: Path = ROOT, jobs: int | None = None) -> 
     if missing:
         print(f"nnbook.site: no student notebook yet for: {', '.join(missing)}")
     _warm_matplotlib()
+    _create_execution_cache(source / "_build" / ".jupyter_cache")
     args = ["--warningiserror", "--keep-going"]
     if quiet:
         args.append("--quiet")
