@@ -32,6 +32,7 @@ from nnbook.course import (
     nbgrader_env,
     venv_bin,
 )
+from nnbook.labconfig import QUIET_OPTIONS, student_environment
 
 
 class ExerciseError(RuntimeError):
@@ -269,6 +270,7 @@ def lab_command(
         "lab",
         f"--notebook-dir={Path(workdir).resolve()}",
         "--ip=127.0.0.1",
+        *QUIET_OPTIONS,
     ]
     if as_root is None:
         as_root = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -300,7 +302,8 @@ def run_lab(args: argparse.Namespace) -> int:
     )
     # Ctrl-C goes to JupyterLab (same terminal), which asks for confirmation and shuts its
     # kernels down; this process just waits for it instead of dying with a traceback.
-    proc = subprocess.Popen(cmd, env=nbgrader_env())
+    # Students see Validate, not the instructor's tools (nnbook.labconfig).
+    proc = subprocess.Popen(cmd, env=student_environment(args.dir, nbgrader_env()))
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         return proc.wait()
