@@ -23,6 +23,7 @@ register("generate", "nnbook.exercises", "regenerate exercises/ from solutions/ 
 register("release", "nnbook.exercises", "produce what students get, in a course folder")
 register("lab", "nnbook.exercises", "open JupyterLab on the exercises (students)")
 register("grade", "nnbook.grading", "grade a folder of submissions into a gradebook")
+register("return-feedback", "nnbook.exchange", "return feedback through nbgrader's exchange")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         module = importlib.import_module(module_name)
-        getattr(module, f"add_{name}_arguments")(p)
-        p.set_defaults(_run=getattr(module, f"run_{name}"))
+        attr = name.replace("-", "_")  # return-feedback -> add_return_feedback_arguments
+        getattr(module, f"add_{attr}_arguments")(p)
+        p.set_defaults(_run=getattr(module, f"run_{attr}"))
     return parser
 
 

@@ -21,6 +21,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from nnbook import exchange
 from nnbook.assignments import ASSIGNMENTS, get
 from nnbook.course import (
     EXERCISES_DIR,
@@ -212,7 +213,8 @@ def add_release_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "for instructors: writes release/<a>/<a>.ipynb and release/<a>.zip (what students\n"
         "get) into COURSE, an nbgrader course folder. Example:\n"
-        "  nnbook release ~/nn-course -a mlp -a features"
+        "  nnbook release ~/nn-course -a mlp -a features\n"
+        "With nbgrader's exchange (JupyterHub): add --exchange /srv/nbgrader/exchange"
     )
     parser.add_argument(
         "course", type=Path, help="course folder (outside the repository; created if missing)"
@@ -224,13 +226,33 @@ def add_release_arguments(parser: argparse.ArgumentParser) -> None:
         dest="assignments",
         help="assignment (repeatable; default: all)",
     )
+    parser.add_argument(
+        "--exchange",
+        type=Path,
+        default=None,
+        help="nbgrader exchange root (e.g. /srv/nbgrader/exchange): configure the course for "
+        "it and release the assignments there (nbgrader release_assignment)",
+    )
+    parser.add_argument(
+        "--course-id",
+        default=exchange.DEFAULT_COURSE_ID,
+        help=f"course id in the exchange (default: {exchange.DEFAULT_COURSE_ID})",
+    )
 
 
 def run_release(args: argparse.Namespace) -> int:
     try:
         for z in release(args.course, args.assignments):
             print(f"released {z.parent / z.stem}/ and {z}")
-    except (ExerciseError, CourseError, OSError) as exc:
+        if args.exchange is not None:
+            student_config = exchange.configure(args.course, args.exchange, args.course_id)
+            names = _assignment_names(args.assignments)
+            exchange.release_to_exchange(args.course, names)
+            print(
+                f"released to the exchange {args.exchange} as course {args.course_id}: "
+                f"{', '.join(names)}; students' nbgrader configuration: {student_config}"
+            )
+    except (ExerciseError, CourseError, exchange.ExchangeError, OSError) as exc:
         print(f"nnbook release: {exc}", file=sys.stderr)
         return 2
     return 0
