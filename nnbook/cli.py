@@ -23,6 +23,8 @@ register("generate", "nnbook.exercises", "regenerate exercises/ from solutions/ 
 register("release", "nnbook.exercises", "produce what students get, in a course folder")
 register("lab", "nnbook.exercises", "open JupyterLab on the exercises (students)")
 register("grade", "nnbook.grading", "grade a folder of submissions into a gradebook")
+register("lms", "nnbook.lms", "Canvas/Moodle: import a submissions zip, export grades")
+register("similarity", "nnbook.similarity", "rank pairs of submissions by similar code")
 
 
 def build_parser() -> argparse.ArgumentParser:
