@@ -14,12 +14,14 @@ Nothing of the zip is dropped: every file lands in one of these places and has i
 The file names, as the LMS's own code writes them (read 2026-12):
 
 - Canvas, "Download Submissions" (``lib/content_zipper.rb`` in instructure/canvas-lms:
-  ``get_filename`` and ``add_upload_submission``): ``<name>[_LATE]_<user id>_<attachment id>_<file
-  name>``. ``<name>`` is the sortable name, lower-cased, with every non-word character removed;
-  ``LATE`` is there when Canvas counts the submission late; with anonymous grading ``<name>_<user
-  id>`` is ``anon_<anonymous id>`` and names nobody. A file uploaded again under the same name is
-  renamed by Canvas with ``-1``, ``-2`` before the extension; the attachment id grows with every
-  upload, so the highest one is the latest.
+  ``get_filename``, ``add_upload_submission``, ``add_text_or_url``): ``<name>[_LATE]_<user
+  id>_<attachment id>_<file name>``, or ``<name>[_LATE]_<user id>_text.html`` for a text entry.
+  ``<name>`` is the sortable name, lower-cased, every non-word character removed; ``LATE`` is
+  there when Canvas counts the submission late; with anonymous grading ``<name>_<user id>`` is
+  ``anon_<anonymous id>`` and names nobody. A file name already taken gets ``-1``, ``-2`` before
+  the extension (``Attachment.make_unique_filename`` in ``app/models/attachment.rb``), which is
+  how a notebook uploaded again comes back; the attachment id grows with every upload, so the
+  highest one is the latest.
 - Moodle, "Download all submissions" (``mod/assign/classes/downloader.php`` in moodle/moodle,
   ``get_student_prefix`` and ``load_submissionplugin_filelist``): a folder per student and plugin,
   ``<Full Name>_<participant id>_assignsubmission_file`` (Moodle 4; Moodle 3 ended it with ``_``),
@@ -60,7 +62,7 @@ REPORT_COLUMNS = [
 
 CANVAS_NAME = re.compile(
     r"(?:(?P<name>.*?)_)??(?P<late>LATE_)?(?:anon_(?P<anon>\w+?)|(?P<user>\d+))"
-    r"_(?P<attachment>\d+)_(?P<file>.+)"
+    r"(?:_(?P<attachment>\d+)_(?P<file>.+)|_(?P<online>text|link)\.html)"
 )
 MOODLE_NAME = re.compile(
     r"(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?"
@@ -124,18 +126,19 @@ def _match_canvas(entry: Entry, name: str, roster: roster_mod.Roster) -> str:
         return ""
     entry.late = bool(m["late"])
     entry.lms_name = m["name"] or ""
-    entry.order = (int(m["attachment"]),)
+    entry.order = (int(m["attachment"] or 0),)
+    own = m["file"] or f"{m['online']}.html"  # online text or URL entry: <name>_<id>_text.html
     if m["anon"]:
         entry.lms_id = f"anon_{m['anon']}"
         entry.note = "anonymous grading: the file names no student (reveal names, download again)"
-        return m["file"]
+        return own
     entry.lms_id = m["user"]
     student = roster.by_canvas_id(m["user"])
     if student is None:
         entry.note = f"no roster row has canvas_id {m['user']}"
     else:
         entry.student_id, entry.matched_by = student.student_id, "canvas_id"
-    return m["file"]
+    return own
 
 
 def _match_moodle(entry: Entry, path: str, roster: roster_mod.Roster) -> str:
@@ -231,6 +234,9 @@ def _place_student(archive, zip_path, out, student_id, assignment, notebook, fil
     # it); among those, the latest: Canvas's attachment id, else the resubmission number.
     notebooks.sort(key=lambda f: (PurePosixPath(f[2]).stem.startswith(assignment), f[0].order))
     kept = notebooks[-1] if notebooks else None
+    if kept is None:
+        for entry, _, _ in files:
+            entry.note = (entry.note + "; " if entry.note else "") + "the student sent no notebook"
     for entry, info, own in files:
         if kept is not None and entry is kept[0]:
             entry.outcome, dest = Outcome.IMPORTED, folder / notebook
@@ -249,12 +255,24 @@ def _place_student(archive, zip_path, out, student_id, assignment, notebook, fil
 
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, zip_path: Path) -> None:
+    """Copy one member out, reading at most MAX_MEMBER_BYTES whatever its header claims."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
     try:
         with archive.open(info) as src, open(dest, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > MAX_MEMBER_BYTES:
+                    break
+                dst.write(chunk)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise LMSError(f"{zip_path}: cannot read {info.filename} ({exc})") from exc
+    if written > MAX_MEMBER_BYTES:
+        dest.unlink()
+        raise LMSError(
+            f"{zip_path}: {info.filename} expands to more than {MAX_MEMBER_BYTES} bytes although "
+            f"its header says {info.file_size}; a damaged or hostile zip"
+        )
 
 
 def _write_report(path: Path, report: ImportReport) -> None:
@@ -277,6 +295,12 @@ def summary(report: ImportReport, out: Path) -> str:
         lines.append(f"  superseded: {e.student_id}: {e.file} ({e.note}) -> {e.saved_as}")
     for e in report.of(Outcome.UNMATCHED) + report.of(Outcome.TOO_LARGE):
         lines.append(f"  {e.outcome}: {e.file}: {e.note} -> {e.saved_as or 'not extracted'}")
+    no_notebook = sorted(
+        {e.student_id for e in report.of(Outcome.EXTRA)}
+        - {e.student_id for e in report.of(Outcome.IMPORTED)}
+    )
+    if no_notebook:
+        lines.append(f"  files but no notebook from: {', '.join(no_notebook)}")
     if report.no_submission:
         lines.append(f"  no submission in the zip: {', '.join(report.no_submission)}")
     lines.append(f"every file of the zip is listed in {out / REPORT_NAME}")

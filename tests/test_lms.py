@@ -43,6 +43,7 @@ def canvas_zip(tmp_path: Path) -> Path:
             "lovelaceada_1001_50002_notes.txt": "my notes",
             # late
             "hoppergrace_LATE_1003_50010_mlp.ipynb": FULL,
+            "hoppergrace_LATE_1003_text.html": "<p>see my notebook</p>",  # online text entry
             # resubmitted: Canvas renamed the second upload mlp-1.ipynb, a later attachment
             "babbagecharles_1002_50003_mlp.ipynb": STUB,
             "babbagecharles_1002_50020_mlp-1.ipynb": FULL,
@@ -104,7 +105,8 @@ def test_canvas_zip_becomes_the_folder_nnbook_grade_reads(tmp_path):
     assert (out / "unmatched" / "README from TA.txt").read_text() == "hello"
     assert report.no_submission == ["alan"]
     rows = rows_by_file(out)
-    assert len(rows) == 8  # one row per file of the zip
+    assert len(rows) == 9  # one row per file of the zip
+    assert (sub / "grace" / "mlp" / "text.html").is_file()
     assert rows["hoppergrace_LATE_1003_50010_mlp.ipynb"]["late"] == "yes"
     assert rows["lovelaceada_1001_50001_mlp (1).ipynb"]["saved_as"] == "submitted/ada/mlp/mlp.ipynb"
     assert rows["lamarrhedy_1099_50030_mlp.ipynb"]["outcome"] == "unmatched"
@@ -292,3 +294,16 @@ def test_canvas_zip_to_grades_to_canvas_csv(tmp_path, capsys):
         "1003": MLP_POINTS,
     }
     assert "alan: no grade for mlp" in capsys.readouterr().err
+
+
+def test_oversized_file_is_listed_not_extracted(tmp_path, monkeypatch):
+    import nnbook.lms
+
+    monkeypatch.setattr(nnbook.lms, "MAX_MEMBER_BYTES", 1000)
+    big = make_zip(tmp_path / "big.zip", {"lovelaceada_1001_1_mlp.ipynb": "x" * 5000})
+    out = tmp_path / "out"
+    report = import_zip(big, LMS.CANVAS, load(FIXTURES / "roster.csv"), "mlp", out)
+    [entry] = report.entries
+    assert entry.outcome == Outcome.TOO_LARGE and "5000 bytes" in entry.note
+    assert not (out / "submitted").exists()
+    assert rows_by_file(out)["lovelaceada_1001_1_mlp.ipynb"]["outcome"] == "too large"
