@@ -95,7 +95,8 @@ def fresh_env(site_dir, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["PATH"] = f"{root / 'venv' / 'bin'}:{env['PATH'].replace(str(REPO / '.venv' / 'bin'), '')}"
     env["HOME"] = str(root)  # no Jupyter or nbgrader settings of this machine's user
-    pip = [str(root / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)]
+    pip = [str(root / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--no-compile"]
+    pip.append(str(wheel))  # --no-compile: the .pyc files are not needed to run once
     proc = subprocess.run(pip, capture_output=True, text=True, env=env, cwd=root, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return root, env
