@@ -24,6 +24,8 @@ register("release", "nnbook.exercises", "produce what students get, in a course 
 register("lab", "nnbook.exercises", "open JupyterLab on the exercises (students)")
 register("grade", "nnbook.grading", "grade a folder of submissions into a gradebook")
 register("return-feedback", "nnbook.exchange", "return feedback through nbgrader's exchange")
+register("lms", "nnbook.lms", "Canvas/Moodle: import a submissions zip, export grades")
+register("similarity", "nnbook.similarity", "rank pairs of submissions by similar code")
 
 
 def build_parser() -> argparse.ArgumentParser:

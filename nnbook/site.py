@@ -8,7 +8,8 @@
    them; ``_config.yml`` names ``_build/site-extra`` in ``html_extra_path``, so Sphinx copies it
    to the root of the site (not under ``_static/``, which Jupyter Book would add to every page);
 2. copies the student notebooks ``exercises/<a>/<a>.ipynb`` that exist to
-   ``_build/site-extra/downloads/exercises/<a>.ipynb`` (the site serves them as downloads);
+   ``_build/site-extra/downloads/exercises/<a>.ipynb`` (the site serves them as downloads), and
+   builds the course package's wheel into ``_build/site-extra/downloads/`` (:mod:`nnbook.wheel`);
 3. runs ``jupyter-book build`` with ``--warningiserror --keep-going`` and one Sphinx job per CPU
    (at most 4): every chapter is executed (through the execution cache in
    ``_build/.jupyter_cache``, two kernels at a time on 2 CPUs) and the build fails on any
@@ -37,6 +38,8 @@ import time
 from pathlib import Path
 
 import yaml
+
+from nnbook.wheel import stage_wheel, wheel_name
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / "_build"
@@ -261,8 +264,10 @@ def build(quiet: bool = False, source: Path = ROOT, jobs: int | None = None) -> 
     extra_dir = source / "_build" / "site-extra"
     copied = stage_assets(extra_dir)
     found = stage_downloads(extra_dir)
+    wheel = stage_wheel(extra_dir / "downloads", extra_dir.parent / "wheel-inputs.sha256")
     missing = sorted(set(EXERCISES) - set(found))
     print(f"nnbook.site: {copied} asset file(s) updated; exercise downloads: {found or 'none'}")
+    print(f"nnbook.site: course package: downloads/{wheel.name}")
     if missing:
         print(f"nnbook.site: no student notebook yet for: {', '.join(missing)}")
     _warm_matplotlib()
@@ -370,8 +375,9 @@ def build_page(page: str, keep: Path | None = None) -> Path:
 # The file is not a Sphinx document (nnbook.site copies it into the site), so MyST would warn
 # "cross-reference target not found". This post-transform runs just before MyST's resolver and
 # turns such links into plain relative links, but only when the path, resolved from the page's
-# folder, is exactly downloads/exercises/<one of the four exercises>.ipynb: a wrong path or
-# name still fails the build.
+# folder, is exactly downloads/exercises/<one of the four exercises>.ipynb, or the course
+# package's wheel downloads/<nnbook.wheel.wheel_name()>: a wrong path or name (a wheel of
+# another version) still fails the build.
 
 
 def _download_target(docname: str, target: str) -> str | None:
@@ -379,6 +385,7 @@ def _download_target(docname: str, target: str) -> str | None:
         return None
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
     allowed = {f"downloads/exercises/{name}.ipynb" for name in EXERCISES}
+    allowed.add(f"downloads/{wheel_name()}")
     return resolved if resolved in allowed else None
 
 
@@ -393,7 +400,7 @@ def setup(app):  # pragma: no cover - exercised by every book build
         def run(self, **kwargs) -> None:
             for node in list(self.document.findall(pending_xref)):
                 target = node.get("reftarget", "")
-                if node.get("reftype") != "myst" or not target.endswith(".ipynb"):
+                if node.get("reftype") != "myst" or not target.endswith((".ipynb", ".whl")):
                     continue
                 if _download_target(self.env.docname, target) is None:
                     continue
