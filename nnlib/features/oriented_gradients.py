@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._checks import as_float_image, check_positive
+from nnlib._checks import as_float_image, check_positive, check_same_shape
 
 __all__ = ["gradient_orientations", "hog", "hog_cells", "image_gradients"]
 
@@ -59,8 +59,7 @@ def gradient_orientations(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, n
     """
     gx = np.asarray(gx, dtype=np.float64)
     gy = np.asarray(gy, dtype=np.float64)
-    if gx.shape != gy.shape:
-        raise ValueError(f"gx and gy must have the same shape, got {gx.shape} and {gy.shape}")
+    check_same_shape(gx, gy, "gx", "gy")
     magnitude = np.hypot(gx, gy)
     orientation = np.rad2deg(np.arctan2(gy, gx)) % 180.0
     # Rounding can land exactly on 180.0 for angles a hair below it.
