@@ -9,8 +9,8 @@ matching ``F.<name>_backward`` (the formula lives there, in one place), and
 - returns ``dx``, the gradient with respect to the layer's input, for the layer below.
 
 Where nnlib differs from PyTorch's ``torch.nn``. The names are torch's (``Linear``, ``ReLU``,
-``Sequential``, ``parameters()``, ``zero_grad()``, ``step()``), but two conventions are not, and a
-student who moves on to torch must unlearn them:
+``Sequential``, ``parameters()``, ``zero_grad()``, ``step()``), but two of its conventions are not,
+and a student who moves on to torch must unlearn them:
 
 - **Weight layout.** ``Linear.weight`` is (in_features, out_features), so that a batch-first
   forward pass is the lecture's ``x @ w`` (``x.dot(w1)``) with no transpose. torch stores
@@ -25,11 +25,14 @@ student who moves on to torch must unlearn them:
 Speed. The lecture's 20-line loop never computes the gradient with respect to the network's
 input x: nobody needs it, and for its first layer (64x1000 -> 100) it would cost as much as the
 weight gradient. So ``backward`` takes an argument, ``input_grad`` (True by default): with
-``input_grad=False`` a layer may skip dx and returns None. ``Sequential`` passes False to its
+``input_grad=False`` a layer skips dx and returns None. ``Sequential`` passes False to its
 first layer (as PyTorch skips the gradient of an input that does not require one) and True to
 the others; it never changes its layers. ``Linear`` uses this for its one shortcut (see
 ``Linear.backward``). Parameter gradients are written into their existing arrays, so
 ``param.grad`` stays the same array (with ``param.data``'s dtype) from step to step.
+
+Modules: ``base`` (``Parameter``, ``Layer``), ``affine`` (``Linear``, ``Maxout``), ``activations``
+(``Sigmoid`` ... ``PReLU``), ``sequential``; every name is importable from ``nnlib.layers``.
 """
 
 from nnlib.layers.activations import ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh
