@@ -1,13 +1,20 @@
-"""Shared input validation for nnlib: dtype and shape checks with messages that name the culprit.
+"""nnlib's input checks, in one place: messages that name the culprit (and both shapes).
 
-Every public function of nnlib runs its array arguments through :func:`as_float_array` and, where
-shapes must agree, through the shape checks below. The checks are cheap (attribute look-ups and
-comparisons), so they stay on in the training loop.
+- arrays: :func:`as_float_array`, :func:`as_label_array`, :func:`check_ndim`,
+  :func:`check_same_shape`, :func:`check_matmul`, :func:`check_dout`;
+- numbers: :func:`check_positive` (sizes, counts, rates, penalties), :func:`as_real` (any sign);
+- randomness: :func:`as_rng` (None, a seed or a Generator);
+- images and point sets for ``nnlib.features``: :func:`as_float_image`, :func:`as_image_list`,
+  :func:`as_float_matrix`.
+
+Every public function of nnlib runs its arguments through these. The array checks are cheap
+(attribute look-ups and comparisons), so they stay on in the training loop.
 """
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -18,8 +25,12 @@ __all__ = [
     "check_same_shape",
     "check_matmul",
     "check_positive",
+    "as_real",
     "check_dout",
     "as_rng",
+    "as_float_image",
+    "as_image_list",
+    "as_float_matrix",
 ]
 
 
@@ -108,19 +119,49 @@ def check_matmul(
 
 def check_positive(
     value: object, name: str, *, integer: bool = False, minimum: float | None = None
-) -> None:
-    """Raise ValueError unless ``value`` is a finite number > 0 (or >= ``minimum`` if given)."""
+) -> float | int:
+    """Return ``value`` (an int if ``integer``, else a float) if it is a finite number > 0.
+
+    With ``minimum`` the condition is ``value >= minimum`` instead (``minimum=0``: non-negative).
+    This is nnlib's one check of a positive (or bounded-below) hyperparameter: sizes, counts,
+    learning rates, penalties, noise levels, tolerances.
+
+    Raises:
+        TypeError: ``value`` is not a real number (a bool, a string, None), or not an integer
+            when ``integer`` is set.
+        ValueError: ``value`` is infinite, NaN, or too small.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be {'an int' if integer else 'a number'}, got {type(value).__name__}"
+        )
     if integer and not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
+        raise TypeError(f"{name} must be an int, got {value!r}")
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     if minimum is None:
         if value <= 0:
             raise ValueError(f"{name} must be > 0, got {value}")
     elif value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value) if integer else float(value)
+
+
+def as_real(value: object, name: str) -> float:
+    """A finite real hyperparameter of any sign (a slope, an alpha) as a Python float.
+
+    A Python float, unlike a numpy float64 scalar, keeps float32 arrays float32 when multiplied.
+
+    Raises:
+        TypeError: ``value`` is not a real number.
+        ValueError: ``value`` is infinite or NaN.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
 
 
 def check_dout(dout: np.ndarray, out_shape: tuple[int, ...], what: str = "the output") -> None:
@@ -141,3 +182,67 @@ def as_rng(rng: object) -> np.random.Generator:
     raise TypeError(
         f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}"
     )
+
+
+# --- images and point sets (nnlib.features) ------------------------------------------------------
+
+
+def as_float_image(image: object, name: str = "image") -> np.ndarray:
+    """``image`` as a new float64 array on the 0-1 scale (integers are read on 0-255).
+
+    Shapes: (H, W) grey or (H, W, 3) RGB, neither side empty.
+
+    Raises:
+        TypeError: not a real numeric array (booleans, strings, complex numbers).
+        ValueError: another shape, an empty side, or NaN / infinite values.
+    """
+    arr = np.asarray(image)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] != 3):
+        raise ValueError(f"{name} must have shape (H, W) or (H, W, 3), got {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} is empty: shape {arr.shape}")
+    if np.issubdtype(arr.dtype, np.integer):
+        out = arr.astype(np.float64) / 255.0
+    else:
+        out = arr.astype(np.float64)  # astype copies
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return out
+
+
+def as_image_list(images: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
+    """A non-empty stack (N, H, W) / (N, H, W, 3) or list of images as a list of float images.
+
+    Every image goes through :func:`as_float_image`; grey and colour images must not be mixed.
+    """
+    if isinstance(images, np.ndarray) and images.ndim not in (3, 4):
+        raise ValueError(
+            f"images must be a stack (N, H, W) or (N, H, W, 3) or a list of images, "
+            f"got an array of shape {images.shape}"
+        )
+    seq = list(images)
+    if not seq:
+        raise ValueError("images is empty")
+    out = [as_float_image(im, name=f"images[{i}]") for i, im in enumerate(seq)]
+    if len({im.ndim for im in out}) != 1:
+        raise ValueError("images mixes grey (H, W) and colour (H, W, 3) images")
+    return out
+
+
+def as_float_matrix(x: object, name: str) -> np.ndarray:
+    """``x`` as a new float64 (N, D) array: one row per point or example.
+
+    Raises:
+        TypeError: not a real numeric array.
+        ValueError: not 2-D.
+    """
+    arr = np.asarray(x)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must have shape (N, D), got {arr.shape}")
+    return arr.astype(np.float64)

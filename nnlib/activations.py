@@ -17,11 +17,9 @@ Numerics. No function overflows or returns NaN for a finite input: sigmoid never
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from nnlib._checks import as_float_array, check_dout
+from nnlib._checks import as_float_array, as_real, check_dout, check_same_shape
 
 __all__ = [
     "SELU_ALPHA",
@@ -48,21 +46,17 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_LAMBDA = 1.0507009873554804934193349852946
 
 
-def _scalar(value: object, name: str) -> float:
-    """A real hyperparameter as a Python float (a Python float keeps float32 arrays float32)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
 def _backward_inputs(dout: object, x: object) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array(x, "x")
     dout = as_float_array(dout, "dout")
     check_dout(dout, x.shape, what="x")
     return dout, x
+
+
+def _forward_output(output: object, x: np.ndarray) -> np.ndarray:
+    output = as_float_array(output, "output")
+    check_same_shape(output, x, "output", "x")
+    return output
 
 
 # --- sigmoid -------------------------------------------------------------------------------------
@@ -89,13 +83,19 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 @_underflow_is_fine
-def sigmoid_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
+def sigmoid_backward(
+    dout: np.ndarray, x: np.ndarray, *, output: np.ndarray | None = None
+) -> np.ndarray:
     """Gradient of the sigmoid: dx = dout * σ(x) * (1 - σ(x)).
 
-    Shapes: dout (same as x), x (any) -> dx (same as x).
+    The derivative needs only the forward output σ(x). A caller that kept it (the ``Sigmoid``
+    layer does, as the lecture's loop keeps ``h`` for ``grad_h * h * (1 - h)``) passes it as
+    ``output`` and saves recomputing the exponentials; otherwise it is computed from x.
+
+    Shapes: dout (same as x), x (any), output (same as x) or None -> dx (same as x).
     """
     dout, x = _backward_inputs(dout, x)
-    s = sigmoid(x)
+    s = sigmoid(x) if output is None else _forward_output(output, x)
     return dout * s * (1 - s)
 
 
@@ -111,13 +111,18 @@ def tanh(x: np.ndarray) -> np.ndarray:
 
 
 @_underflow_is_fine
-def tanh_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
+def tanh_backward(
+    dout: np.ndarray, x: np.ndarray, *, output: np.ndarray | None = None
+) -> np.ndarray:
     """Gradient of tanh: dx = dout * (1 - tanh(x)^2).
 
-    Shapes: dout (same as x), x (any) -> dx (same as x).
+    As for :func:`sigmoid_backward`, ``output`` is tanh(x) if the caller kept it from the
+    forward pass (the ``Tanh`` layer does); otherwise it is computed from x.
+
+    Shapes: dout (same as x), x (any), output (same as x) or None -> dx (same as x).
     """
     dout, x = _backward_inputs(dout, x)
-    t = np.tanh(x)
+    t = np.tanh(x) if output is None else _forward_output(output, x)
     return dout * (1 - t * t)
 
 
@@ -153,7 +158,7 @@ def leaky_relu(x: np.ndarray, slope: float = 0.01) -> np.ndarray:
     Maas et al., 2013); with slope = 0 this is exactly ReLU.
     """
     x = as_float_array(x, "x")
-    slope = _scalar(slope, "slope")
+    slope = as_real(slope, "slope")
     return np.where(x > 0, x, slope * x)
 
 
@@ -164,7 +169,7 @@ def leaky_relu_backward(dout: np.ndarray, x: np.ndarray, slope: float = 0.01) ->
     Shapes: dout (same as x), x (any) -> dx (same as x).
     """
     dout, x = _backward_inputs(dout, x)
-    slope = _scalar(slope, "slope")
+    slope = as_real(slope, "slope")
     return np.where(x > 0, dout, slope * dout)
 
 
@@ -232,7 +237,7 @@ def elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     inputs never reach ``exp`` (no overflow) and small negative ones keep full precision.
     """
     x = as_float_array(x, "x")
-    alpha = _scalar(alpha, "alpha")
+    alpha = as_real(alpha, "alpha")
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
 
@@ -243,7 +248,7 @@ def elu_backward(dout: np.ndarray, x: np.ndarray, alpha: float = 1.0) -> np.ndar
     Shapes: dout (same as x), x (any) -> dx (same as x).
     """
     dout, x = _backward_inputs(dout, x)
-    alpha = _scalar(alpha, "alpha")
+    alpha = as_real(alpha, "alpha")
     return np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))
 
 

@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from nnlib._checks import as_rng, check_positive
+
 __all__ = [
     "blobs",
     "k_fold",
@@ -27,28 +29,6 @@ __all__ = [
     "spirals",
     "train_val_test_split",
 ]
-
-
-def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, int | np.integer):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy Generator, an int seed or None, got {type(rng).__name__}")
-
-
-def _count(value: int, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _noise(noise: float) -> float:
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
-    return float(noise)
 
 
 def _shuffled(
@@ -83,12 +63,12 @@ def red_blue_points(
     Returns:
         X (N, 2) float64 of (x, y), y (N,) int64 in {0: red, 1: blue}, in random order.
     """
-    n = _count(n, "n", minimum=2)
+    n = check_positive(n, "n", integer=True, minimum=2)
     if not (0 < inner_radius < ring[0] < ring[1]):
         raise ValueError(
             f"need 0 < inner_radius < ring[0] < ring[1], got {inner_radius} and ring {ring}"
         )
-    gen = _rng(rng)
+    gen = as_rng(rng)
     n_red = n // 2
     n_blue = n - n_red
     # Uniform over an area: r^2 is uniform between the squared radii.
@@ -121,10 +101,10 @@ def spirals(
     Returns:
         X (N, 2) float64 in [-1, 1]^2, y (N,) int64 in [0, n_classes), in random order.
     """
-    n = _count(n, "n")
-    n_classes = _count(n_classes, "n_classes", minimum=2)
-    noise = _noise(noise)
-    gen = _rng(rng)
+    n = check_positive(n, "n", integer=True, minimum=1)
+    n_classes = check_positive(n_classes, "n_classes", integer=True, minimum=2)
+    noise = check_positive(noise, "noise", minimum=0)
+    gen = as_rng(rng)
     y = np.arange(n) % n_classes
     t = gen.uniform(size=n)
     angle = 4.0 * t + 2.0 * np.pi * y / n_classes + noise * gen.standard_normal(n)
@@ -147,9 +127,9 @@ def moons(
     """
     from sklearn.datasets import make_moons
 
-    n = _count(n, "n", minimum=2)
-    noise = _noise(noise)
-    seed = int(_rng(rng).integers(2**31 - 1))
+    n = check_positive(n, "n", integer=True, minimum=2)
+    noise = check_positive(noise, "noise", minimum=0)
+    seed = int(as_rng(rng).integers(2**31 - 1))
     x, y = make_moons(n_samples=n, noise=noise, random_state=seed)
     return x.astype(np.float64), y.astype(np.int64)
 
@@ -172,18 +152,17 @@ def blobs(
     Returns:
         X (N, 2) float64, y (N,) int64 in [0, C), in random order.
     """
-    n = _count(n, "n")
+    n = check_positive(n, "n", integer=True, minimum=1)
     if isinstance(centers, int | np.integer) and not isinstance(centers, bool):
-        c = _count(centers, "centers")
+        c = check_positive(centers, "centers", integer=True, minimum=1)
         angle = 2.0 * np.pi * np.arange(c) / c
         ctr = 3.0 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     else:
         ctr = np.asarray(centers, dtype=np.float64)
         if ctr.ndim != 2 or ctr.shape[0] == 0:
             raise ValueError(f"centers must be an int or a (C, D) array, got shape {ctr.shape}")
-    if not np.isfinite(std) or std < 0:
-        raise ValueError(f"std must be a finite number >= 0, got {std}")
-    gen = _rng(rng)
+    std = check_positive(std, "std", minimum=0)
+    gen = as_rng(rng)
     y = np.arange(n) % ctr.shape[0]
     x = ctr[y] + std * gen.standard_normal((n, ctr.shape[1]))
     return _shuffled(x, y.astype(np.int64), gen)
@@ -227,7 +206,7 @@ def train_val_test_split(
     if f.shape != (3,) or np.any(f < 0) or not np.isclose(f.sum(), 1.0):
         raise ValueError(f"fractions must be 3 non-negative numbers summing to 1, got {fractions}")
     n = x.shape[0]
-    order = _rng(rng).permutation(n) if shuffle else np.arange(n)
+    order = as_rng(rng).permutation(n) if shuffle else np.arange(n)
     n_train = int(round(n * f[0]))
     n_val = min(int(round(n * f[1])), n - n_train)
     parts = np.split(order, [n_train, n_train + n_val])
@@ -253,11 +232,11 @@ def k_fold(
         (train_idx, val_idx): int64 index arrays; train_idx sorted ascending, val_idx in the
         (shuffled) fold's order; together a partition of 0..n-1.
     """
-    n = _count(n, "n")
-    k = _count(k, "k", minimum=2)
+    n = check_positive(n, "n", integer=True, minimum=1)
+    k = check_positive(k, "k", integer=True, minimum=2)
     if k > n:
         raise ValueError(f"k={k} folds need at least k examples, got n={n}")
-    order = _rng(rng).permutation(n) if shuffle else np.arange(n)
+    order = as_rng(rng).permutation(n) if shuffle else np.arange(n)
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
     start = 0

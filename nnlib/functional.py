@@ -3,7 +3,8 @@
 This module is the public namespace; the code lives in ``nnlib/activations.py``,
 ``nnlib/linear.py`` and ``nnlib/losses.py``. Conventions, everywhere:
 
-- Batch first: x (N, D), w (D, H), b (H,).
+- Batch first: x (N, D), w (D, H), b (H,), so that ``linear`` is the lecture's ``x @ w + b``
+  (``torch.nn.functional.linear`` takes the transposed weight, (H, D), and computes x @ w.T + b).
 - ``<op>_backward(dout, inputs...)`` takes the upstream gradient ``dout`` (shape of the forward
   output) and returns the gradient(s) with respect to the inputs, in the inputs' order. A loss's
   backward takes no ``dout`` (the loss is where the chain starts).

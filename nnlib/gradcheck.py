@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnlib._checks import as_float_array, as_rng
+from nnlib._checks import as_float_array, as_rng, check_positive
+from nnlib.layers import takes_input_grad
 
 __all__ = [
     "numerical_gradient",
@@ -74,8 +75,7 @@ def numerical_gradient(
 
     Shapes: x (any) -> grad (same as x, float64).
     """
-    if h <= 0:
-        raise ValueError(f"h must be > 0, got {h}")
+    h = check_positive(h, "h")
     xc = np.array(as_float_array(x, "x"), dtype=np.float64)  # a float64 copy, perturbed in place
     weight = 1.0 if dout is None else as_float_array(dout, "dout")
     return _perturbation_gradient(lambda: f(xc), xc, h, weight)
@@ -280,7 +280,7 @@ def check_gradients(
       function ``<name>_backward`` found beside ``f`` is used (``relu`` -> ``relu_backward``).
     - A layer (anything with ``forward``, ``backward`` and ``parameters``):
       ``check_gradients(layer, x)`` checks dx (the returned gradient) and every parameter's
-      ``.grad`` after one ``backward``. A ``Sequential`` is asked for dx for the duration.
+      ``.grad`` after one ``backward(dout, input_grad=True)`` (so a ``Sequential`` returns dx too).
 
     The inputs are not modified (float arrays are checked on float64 copies; a layer's
     parameters are perturbed in place and restored exactly). Choose inputs away from kinks
@@ -347,33 +347,26 @@ def _check_layer(layer, inputs, h, tol, rng, names) -> GradientReport:
     if len(inputs) != 1:
         raise TypeError(f"a layer is checked on one input x, got {len(inputs)} inputs")
     x = np.array(as_float_array(inputs[0], "x"), dtype=np.float64)
-    saved_flag = getattr(layer, "input_grad", True)
-    if hasattr(layer, "input_grad"):
-        layer.input_grad = True  # we want dx too, even from a Sequential
-    try:
-        out = np.asarray(layer.forward(x))
-        dout = rng.standard_normal(out.shape)
-        dx = layer.backward(dout)
-        dx = None if dx is None else np.array(dx, dtype=np.float64)
-        named = (
-            list(layer.named_parameters())
-            if callable(getattr(layer, "named_parameters", None))
-            else [
-                (getattr(p, "name", "") or f"param{i}", p) for i, p in enumerate(layer.parameters())
-            ]
-        )
-        analytic = {name: np.array(p.grad, dtype=np.float64) for name, p in named}
+    out = np.asarray(layer.forward(x))
+    dout = rng.standard_normal(out.shape)
+    # dx is asked for in the call (a Sequential skips it by default); a hand-written layer
+    # whose backward(dout) has no input_grad argument always returns it.
+    dx = layer.backward(dout, input_grad=True) if takes_input_grad(layer) else layer.backward(dout)
+    dx = None if dx is None else np.array(dx, dtype=np.float64)
+    named = (
+        list(layer.named_parameters())
+        if callable(getattr(layer, "named_parameters", None))
+        else [(getattr(p, "name", "") or f"param{i}", p) for i, p in enumerate(layer.parameters())]
+    )
+    analytic = {name: np.array(p.grad, dtype=np.float64) for name, p in named}
 
-        report = GradientReport(type(layer).__name__, tol)
-        xc = x.copy()
-        numerical_x = _perturbation_gradient(lambda: layer.forward(xc), xc, h, dout)
-        report.checks.append(_compare("x", dx, numerical_x, tol))
-        for name, p in named:
-            numerical = _perturbation_gradient(lambda: layer.forward(x), p.data, h, dout)
-            report.checks.append(_compare(name, analytic[name], numerical, tol))
-    finally:
-        if hasattr(layer, "input_grad"):
-            layer.input_grad = saved_flag
+    report = GradientReport(type(layer).__name__, tol)
+    xc = x.copy()
+    numerical_x = _perturbation_gradient(lambda: layer.forward(xc), xc, h, dout)
+    report.checks.append(_compare("x", dx, numerical_x, tol))
+    for name, p in named:
+        numerical = _perturbation_gradient(lambda: layer.forward(x), p.data, h, dout)
+        report.checks.append(_compare(name, analytic[name], numerical, tol))
     if names is not None:
         for check, name in zip(report.checks, names, strict=False):
             check.name = name

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._checks import as_float_array, as_label_array, check_ndim, check_same_shape
+from nnlib._checks import (
+    as_float_array,
+    as_label_array,
+    check_ndim,
+    check_positive,
+    check_same_shape,
+)
 
 __all__ = [
     "sse",
@@ -113,15 +119,6 @@ def softmax_cross_entropy_backward(scores: np.ndarray, labels: np.ndarray) -> np
 # --- L2 penalty ----------------------------------------------------------------------------------
 
 
-def _reg(reg: object) -> float:
-    if isinstance(reg, bool) or not isinstance(reg, int | float | np.integer | np.floating):
-        raise TypeError(f"reg must be a real number, got {type(reg).__name__}")
-    reg = float(reg)
-    if not np.isfinite(reg) or reg < 0:
-        raise ValueError(f"reg must be a finite number >= 0, got {reg}")
-    return reg
-
-
 def l2_penalty(w: np.ndarray, reg: float) -> np.floating:
     """L2 regularization λR(W) with R(W) = sum of w^2, the lecture's L(W) = data loss + λR(W).
 
@@ -129,7 +126,7 @@ def l2_penalty(w: np.ndarray, reg: float) -> np.floating:
     gradient, which is the gradient of this penalty with reg = wd / 2.
     """
     w = as_float_array(w, "w")
-    return _reg(reg) * np.square(w).sum()
+    return check_positive(reg, "reg", minimum=0) * np.square(w).sum()
 
 
 def l2_penalty_backward(w: np.ndarray, reg: float) -> np.ndarray:
@@ -138,4 +135,4 @@ def l2_penalty_backward(w: np.ndarray, reg: float) -> np.ndarray:
     Shapes: w (any) -> dw (same as w).
     """
     w = as_float_array(w, "w")
-    return (2.0 * _reg(reg)) * w
+    return (2.0 * check_positive(reg, "reg", minimum=0)) * w

@@ -21,8 +21,9 @@ class SGD:
     (weight_decay / 2) * sum(w^2), i.e. ``l2_penalty(w, reg=weight_decay / 2)``.
 
     ``step()`` updates every ``p.data`` in place, exactly as the lecture's ``w1 -= 1e-4 * grad_w1``,
-    so layers keep referring to the same arrays. ``zero_grad()`` sets every gradient to 0 (nnlib's
-    layers overwrite gradients in backward, so calling it is optional).
+    so layers keep referring to the same arrays. ``zero_grad()`` sets every gradient to 0: nnlib's
+    layers overwrite gradients in backward, so calling it is optional (in PyTorch, which adds each
+    backward pass into ``.grad``, it is required).
     """
 
     def __init__(

@@ -13,6 +13,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from nnlib import data
 from nnlib import features as F
+from nnlib.features.color import hue
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +170,7 @@ def test_hue_histogram_of_pure_colours():
 
 def test_hue_agrees_with_matplotlib_hsv(photo):
     pixels = photo.reshape(-1, 3)
-    diff = np.abs(F._hue(pixels) - rgb_to_hsv(pixels)[:, 0])
+    diff = np.abs(hue(pixels) - rgb_to_hsv(pixels)[:, 0])
     assert np.all(np.minimum(diff, 1 - diff) < 1e-12)  # hue is circular: 0 and 1 meet
 
 

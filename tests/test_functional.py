@@ -295,3 +295,13 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("forward", "backward"), [(F.sigmoid, F.sigmoid_backward), (F.tanh, F.tanh_backward)]
+)
+def test_backward_from_the_kept_output_is_the_same(rng, forward, backward):
+    x, dout = rng.normal(size=(4, 3)) * 3, rng.normal(size=(4, 3))
+    np.testing.assert_array_equal(backward(dout, x, output=forward(x)), backward(dout, x))
+    with pytest.raises(ValueError, match=r"output has shape \(3, 4\) but x has shape \(4, 3\)"):
+        backward(dout, x, output=forward(x.T))

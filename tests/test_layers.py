@@ -151,8 +151,119 @@ def test_sequential_skips_the_input_gradient_by_default(rng):
 def test_sequential_nested(rng):
     inner = L.Sequential(L.Linear(3, 3, rng=0), L.Tanh())
     net = L.Sequential(L.Linear(2, 3, rng=1), inner, L.Linear(3, 1, rng=2))
-    assert inner.input_grad  # not first: its dx feeds the layer below
+    # Not first: the outer network asks the inner one for its dx in the call, without changing it.
     assert check_gradients(net, rng.normal(size=(4, 2)), rng=rng).ok
+    assert inner.input_grad is False
+
+
+def _attributes(layer) -> dict:
+    """Every attribute that is not a saved array or a parameter: the layer's configuration."""
+    return {
+        k: v
+        for k, v in vars(layer).items()
+        if not isinstance(v, np.ndarray | L.Parameter) and v is not None
+    }
+
+
+def test_sequential_backward_leaves_its_layers_unchanged(rng):
+    layers = [L.Linear(3, 4, rng=0), L.Sigmoid(), L.Maxout(4, 3, rng=1), L.PReLU(), L.Linear(3, 2)]
+    net = L.Sequential(*layers)
+    before = [_attributes(layer) for layer in layers]
+    before_net = _attributes(net)
+    net.forward(rng.normal(size=(5, 3)))
+    assert net.backward(np.ones((5, 2))) is None
+    assert net.backward(np.ones((5, 2)), input_grad=True).shape == (5, 3)
+    check_gradients(net, rng.normal(size=(5, 3)), rng=rng).assert_ok()
+    assert [_attributes(layer) for layer in layers] == before
+    assert _attributes(net) == before_net
+    assert not any(hasattr(layer, "input_grad") for layer in layers)  # no flag to flip
+
+
+def test_sequential_asks_only_its_first_layer_to_skip_dx():
+    calls = []
+
+    class Spy(L.ReLU):
+        def backward(self, dout, input_grad=True):
+            calls.append(input_grad)
+            return super().backward(dout, input_grad=input_grad)
+
+    net = L.Sequential(Spy(), Spy(), Spy())
+    net.forward(np.ones((2, 3)))
+    assert net.backward(np.ones((2, 3))) is None
+    assert calls == [True, True, False]  # backward runs from the last layer to the first
+    calls.clear()
+    np.testing.assert_array_equal(net.backward(np.ones((2, 3)), input_grad=True), np.ones((2, 3)))
+    assert calls == [True, True, True]
+
+
+def test_sequential_accepts_hand_written_layers_without_input_grad(rng):
+    class Double(L.Layer):  # written by hand, the way the lecture's loop does it
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, dout):
+            return 2 * dout
+
+    assert not L.takes_input_grad(Double()) and L.takes_input_grad(L.ReLU())
+    net = L.Sequential(Double(), L.Linear(3, 2, rng=0))
+    x = rng.normal(size=(4, 3))
+    net.forward(x)
+    dx = net.backward(np.ones((4, 2)))  # the first layer always returns its dx
+    np.testing.assert_allclose(dx, 2 * np.ones((4, 2)) @ net[1].weight.data.T)
+    assert check_gradients(net, x, rng=rng).ok
+
+
+# --- every layer's backward is its function's backward, bit for bit ------------------------------
+
+FUNCTIONAL = {
+    "Sigmoid": (L.Sigmoid, lambda layer, dout, x: F.sigmoid_backward(dout, x)),
+    "Tanh": (L.Tanh, lambda layer, dout, x: F.tanh_backward(dout, x)),
+    "ReLU": (L.ReLU, lambda layer, dout, x: F.relu_backward(dout, x)),
+    "LeakyReLU": (lambda: L.LeakyReLU(0.2), lambda lr, d, x: F.leaky_relu_backward(d, x, 0.2)),
+    "ELU": (lambda: L.ELU(0.7), lambda layer, dout, x: F.elu_backward(dout, x, 0.7)),
+    "SELU": (L.SELU, lambda layer, dout, x: F.selu_backward(dout, x)),
+    "PReLU": (
+        lambda: L.PReLU(4, init=0.3),
+        lambda layer, dout, x: F.prelu_backward(dout, x, layer.alpha.data),
+    ),
+    "Linear": (
+        lambda: L.Linear(4, 4, rng=0),
+        lambda layer, dout, x: F.linear_backward(dout, x, layer.weight.data, layer.bias.data),
+    ),
+    "Linear(bias=False)": (
+        lambda: L.Linear(4, 4, bias=False, rng=0),
+        lambda layer, dout, x: F.linear_backward(dout, x, layer.weight.data)[:2],
+    ),
+    "Maxout": (
+        lambda: L.Maxout(4, 4, pieces=3, rng=0),
+        lambda layer, dout, x: F.maxout_backward(dout, x, layer.weight.data, layer.bias.data),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONAL))
+def test_layer_backward_is_the_functional_backward_exactly(rng, name):
+    make, functional_backward = FUNCTIONAL[name]
+    layer = make()
+    x, dout = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    layer.forward(x)
+    got = [layer.backward(dout)] + [p.grad.copy() for p in layer.parameters()]
+    want = functional_backward(layer, dout, x)
+    want = list(want) if isinstance(want, tuple) else [want]
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_linear_first_layer_shortcut_gives_the_same_parameter_gradients(rng):
+    layer = L.Linear(6, 3, rng=0)
+    layer.bias.data[...] = rng.normal(size=3)
+    x, dout = rng.normal(size=(8, 6)), rng.normal(size=(8, 3))
+    layer.forward(x)
+    assert layer.backward(dout, input_grad=False) is None
+    _, dw, db = F.linear_backward(dout, x, layer.weight.data, layer.bias.data)
+    np.testing.assert_array_equal(layer.weight.grad, dw)
+    np.testing.assert_array_equal(layer.bias.grad, db)
 
 
 def test_sequential_container_protocol():
