@@ -1,38 +1,29 @@
 """The student notebooks give away no solution (issue 10, "derive, don't copy").
 
 For every assignment, the whole text of exercises/<a>/<a>.ipynb (every cell: instructions, hints,
-docstrings, visible tests) is checked twice, after normalization:
-
-1. **No solution line.** No line between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` of
-   solutions/<a>/<a>.ipynb appears in it. For ``return expr`` and ``name = expr`` the expression
-   alone is searched, so that ``dout @ w.T`` is found in a sentence too. Ignored, because they state
-   only what the specification must state anyway: blank and comment lines, lines that merely return
-   or copy names or constants (``return grad``, ``return dx, dw, db``, ``start += size``,
-   ``errors = []``) and the bare keywords ``else:``/``try:``/``pass``. A statement whose expression
-   is one call (or a chain of calls) on plain names (``return np.tanh(x)``,
-   ``gx = np.zeros_like(image)``, ``np.random.default_rng(seed).permutation(n)``) is searched as the
-   whole statement: the instructions may name the numpy function to use.
-2. **No stated derivative.** For every graded backward or gradient function, none of the patterns
-   in ``FORBIDDEN`` occurs: the maths a leak would contain, written once and normalized like the
-   text.
-
-Normalization: whitespace, backticks, ``$``, backslashes and braces removed, full stops that end a
-sentence marked; unicode maths and LaTeX mapped to ASCII (− to -, ᵀ and ^\\top to .T, σ and
-\\sigma to sigmoid, λ to lam, α to alpha, ² to **2, e^(...) and e^x to exp(...)); ``np.`` dropped.
-For the derivative patterns the text is also lower-cased and products are dropped (``*``, ``@``,
-``·``), so that "σ(x)(1 − σ(x))", ``sigmoid(x) * (1 - sigmoid(x))`` and ``s*(1-s)`` read alike.
+docstrings, visible tests) must contain no line of the solution in solutions/<a>/<a>.ipynb, and, for
+every graded backward or gradient function, none of the patterns in ``FORBIDDEN``: the maths a leak
+of its derivative would contain. How lines are compared, which are ignored and how text is
+normalized (unicode, LaTeX and code read alike) is explained in ``leakcheck``.
 
 The last tests feed the checks leaking notebooks, to show that they fail.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
 
 import pytest
+from leakcheck import (
+    copied_lines,
+    normalize,
+    normalize_maths,
+    probe,
+    solution_bodies,
+    stated_derivatives,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = sorted(p.parent.name for p in ROOT.glob("solutions/*/*.ipynb"))
@@ -160,95 +151,6 @@ FORBIDDEN: dict[tuple[str, str], list[str]] = {
     ],
 }
 
-# ----------------------------------------------------------------------------------------------
-# Normalization
-
-_SYMBOLS = {
-    "−": "-",
-    "–": "-",
-    "—": "-",
-    "·": "*",
-    "⋅": "*",
-    "∙": "*",
-    "×": "*",
-    "⊙": "*",
-    "ᵀ": ".T",
-    "²": "**2",
-    "′": "'",
-    "’": "'",
-    "≤": "<=",
-    "≥": ">=",
-    "Σ": " sum ",
-    "∑": " sum ",
-    "σ": " sigmoid ",
-    "λ": " lam ",
-    "α": " alpha ",
-}
-_LATEX = [
-    (r"\\sigma\b", " sigmoid "),
-    (r"\\lambda\b", " lam "),
-    (r"\\alpha\b", " alpha "),
-    (r"\\sum\b", " sum "),
-    (r"\\[,;:! ]", ""),
-    (r"\\(cdot|times|odot|ast)\b", "*"),
-    (r"\\(left|right|big|Big|bigl|bigr|mathrm|operatorname|text|displaystyle)\b", ""),
-    (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)"),
-    (r"\^\{?\\top\}?", ".T"),
-    (r"\^\{?T\}?(?![A-Za-z])", ".T"),
-    (r"\\prime\b", "'"),
-    (r"\\(tanh|exp|max|min|log)\b", r"\1"),
-]
-_EXP = [
-    (r"(?<![A-Za-z_])e\^\(", "exp("),
-    (r"(?<![A-Za-z_])e\^\{([^{}]*)\}", r"exp(\1)"),
-    (r"(?<![A-Za-z_])e\^(-?\w+)", r"exp(\1)"),
-    (r"\^\{?2\}?", "**2"),
-]
-
-
-def normalize(text: str) -> str:
-    """Code normalization: one spelling for maths and code, no whitespace."""
-    for symbol, ascii_ in _SYMBOLS.items():
-        text = text.replace(symbol, ascii_)
-    for pattern, repl in _LATEX + _EXP:
-        text = re.sub(pattern, repl, text)
-    text = re.sub(r"\b(np|numpy)\.", "", text)
-    text = re.sub(r"\.(?=\s|$)", "|", text)  # a full stop ends a sentence: "x. The" is no x.T
-    return re.sub(r"[\s`$\\{}]", "", text)
-
-
-def normalize_maths(text: str) -> str:
-    """normalize(), then lower case and without product signs: "a·b", "a * b", "a @ b" and
-    "a b" read alike, and so do "Xᵀ" and "x.T"."""
-    return re.sub(r"[*@]", "", normalize(text)).lower()
-
-
-# ----------------------------------------------------------------------------------------------
-# Reading notebooks
-
-
-def cell_source(cell: dict) -> str:
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
-
-
-def notebook_text(nb: dict) -> str:
-    return "\n".join(cell_source(c) for c in nb["cells"])
-
-
-def solution_bodies(nb: dict) -> dict[str, str]:
-    """{function name: the code between BEGIN and END SOLUTION} of every solution code cell."""
-    bodies = {}
-    for cell in nb["cells"]:
-        src = cell_source(cell)
-        if cell["cell_type"] != "code" or "### BEGIN SOLUTION" not in src:
-            continue
-        name = re.search(r"^def (\w+)\(", src, flags=re.M)
-        assert name, f"solution cell {cell.get('id')} defines no function"
-        body = src.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
-        bodies[name.group(1)] = body
-    return bodies
-
 
 def load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
@@ -262,83 +164,8 @@ def student_notebook(name: str) -> dict:
     return load(ROOT / "exercises" / name / f"{name}.ipynb")
 
 
-# ----------------------------------------------------------------------------------------------
-# The checks
-
-_KEYWORD_LINE = re.compile(r"(else|try|finally|pass|continue|break)\s*:?")
-
-
-def _names_only(node: ast.AST) -> bool:
-    if isinstance(node, (ast.Name, ast.Constant)):
-        return True
-    if isinstance(node, ast.Attribute):
-        return _names_only(node.value)
-    if isinstance(node, (ast.Tuple, ast.List)):
-        return all(_names_only(e) for e in node.elts)
-    if isinstance(node, ast.UnaryOp):
-        return _names_only(node.operand)
-    return False
-
-
-def _one_call_on_names(node: ast.AST) -> bool:
-    """f(a, b=c) or a chain of such calls, g(a).f(b), on names and constants only."""
-    if not isinstance(node, ast.Call):
-        return False
-    func = node.func
-    head = (
-        _one_call_on_names(func.value)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
-        else _names_only(func)
-    )
-    return (
-        head
-        and all(_names_only(a) for a in node.args)
-        and all(_names_only(k.value) for k in node.keywords)
-    )
-
-
-def probe(line: str) -> str | None:
-    """The text to search for one solution line, or None when the line is ignored."""
-    code = line.split("#", 1)[0].strip()  # no solution line has a '#' inside a string
-    if not code or _KEYWORD_LINE.fullmatch(code):
-        return None
-    try:
-        tree = ast.parse(code + (" pass" if code.endswith(":") else ""))
-    except SyntaxError:
-        return code
-    stmt = tree.body[0]
-    value = getattr(stmt, "value", None)
-    if isinstance(stmt, (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
-        if value is None or _names_only(value):
-            return None
-        if _one_call_on_names(value):
-            return code
-        return ast.get_source_segment(code, value)
-    return code
-
-
-def copied_lines(solution: dict, student: dict) -> list[str]:
-    """Solution lines (as written in the solution) whose probe occurs in the student notebook."""
-    text = normalize(notebook_text(student))
-    found = []
-    for body in solution_bodies(solution).values():
-        for line in body.splitlines():
-            p = probe(line)
-            if p is not None and normalize(p) in text:
-                found.append(line.strip())
-    return found
-
-
-def stated_derivatives(name: str, student: dict) -> list[tuple[str, str]]:
-    """(function, pattern) pairs of FORBIDDEN whose pattern occurs in the student notebook."""
-    text = normalize_maths(notebook_text(student))
-    return [
-        (function, pattern)
-        for (assignment, function), patterns in FORBIDDEN.items()
-        if assignment == name
-        for pattern in patterns
-        if normalize_maths(pattern) in text
-    ]
+def forbidden_for(name: str) -> list[tuple[str, list[str]]]:
+    return [(f, patterns) for (a, f), patterns in FORBIDDEN.items() if a == name]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -357,7 +184,7 @@ def test_no_solution_line_in_the_student_version(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_no_derivative_stated_in_the_student_version(name):
-    stated = stated_derivatives(name, student_notebook(name))
+    stated = stated_derivatives(forbidden_for(name), student_notebook(name))
     assert not stated, f"exercises/{name}: states derivatives (function, pattern): {stated}"
 
 
@@ -381,7 +208,7 @@ def test_patterns_catch_the_reference_solution(key):
     body = solution_bodies(solution_notebook(name)).get(function)
     assert body is not None, f"{name} has no graded function {function}"
     solution_nb = {"cells": [{"cell_type": "code", "source": body}]}
-    hits = [p for f, p in stated_derivatives(name, solution_nb) if f == function]
+    hits = [p for f, p in stated_derivatives(forbidden_for(name), solution_nb) if f == function]
     assert hits, f"no pattern of {function} matches its reference solution:\n{body}"
 
 
@@ -434,9 +261,13 @@ def _with_markdown(nb: dict, text: str) -> dict:
 )
 def test_derivative_check_flags_a_leaking_notebook(name, function, text):
     """The texts of the notebooks before issue 10 (and LaTeX and ASCII spellings of them)."""
-    assert not [f for f, _ in stated_derivatives(name, student_notebook(name)) if f == function]
+    assert not [
+        f
+        for f, _ in stated_derivatives(forbidden_for(name), student_notebook(name))
+        if f == function
+    ]
     leaked = _with_markdown(student_notebook(name), text)
-    assert function in {f for f, _ in stated_derivatives(name, leaked)}, text
+    assert function in {f for f, _ in stated_derivatives(forbidden_for(name), leaked)}, text
 
 
 def test_line_check_flags_a_solution_line_in_prose():
