@@ -91,7 +91,7 @@ def test_every_quiz_answer_gives_feedback(open_page, chromium, toc_page):
         quiz = quizzes.nth(k)
         where = f"{name}, question {k + 1} ({question['question'][:50]!r})"
         feedback = quiz.locator(".Feedback")
-        if question["type"] == "multiple_choice":
+        if question["type"] in ("multiple_choice", "many_choice"):
             buttons = quiz.locator("label.MCButton")
             assert buttons.count() == len(question["answers"]), where
             for b in range(buttons.count()):
