@@ -24,10 +24,11 @@ What it denies, and why (everything else is allowed):
   queries, and the terminal-injection ioctls (``TIOCSTI``, ``TIOCLINUX``);
 - every system call of another ABI (32-bit ``int 0x80`` on x86-64, x32): the numbers differ.
 
-Use::
+Use ``seccomp.popen(command, ...)`` in place of ``subprocess.Popen(command, ...)``, or, where
+another library starts the process (jupyter_client)::
 
     with seccomp.filter_fd() as fd:
-        subprocess.Popen(seccomp.insert(command, fd), pass_fds=(fd,), ...)
+        launch(seccomp.insert(command, fd), pass_fds=(fd,), ...)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import errno
 import os
 import platform
 import struct
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -346,3 +348,10 @@ def insert(command: list[str], fd: int) -> list[str]:
         if os.path.basename(part) == "bwrap":
             return [*command[: i + 1], "--seccomp", str(fd), *command[i + 1 :]]
     return list(command)
+
+
+def popen(command: list[str], **kwargs) -> subprocess.Popen:
+    """``subprocess.Popen(command, **kwargs)`` with the filter loaded by the command's bwrap."""
+    with filter_fd() as fd:
+        pass_fds = (*kwargs.pop("pass_fds", ()), fd)
+        return subprocess.Popen(insert(command, fd), pass_fds=pass_fds, **kwargs)

@@ -10,7 +10,8 @@ Three levels:
   threads, fork/exec and the kernel's imports work; WITHOUT it the same probe succeeds at the
   denied calls (so the filter is what stops them);
 - the wiring the grader will use: the project's own ``Sandbox`` command (its unprivileged user
-  id when run as root) and a sandboxed Jupyter kernel executing a notebook, with the filter.
+  id when run as root) started with ``seccomp.popen``, and a sandboxed Jupyter kernel executing
+  a notebook, with the filter.
 """
 
 from __future__ import annotations
@@ -212,10 +213,9 @@ def _sandbox_probe(scratch: Path, with_filter: bool) -> dict[str, str]:
     sandbox.prepare()
     command = sandbox.command([sys.executable, PROBE.name])
     errors = scratch.parent / f"{scratch.name}.err"
-    with seccomp.filter_fd() as fd, open(errors, "wb") as err:
-        proc = subprocess.Popen(
-            seccomp.insert(command, fd) if with_filter else command,
-            pass_fds=(fd,) if with_filter else (),
+    with open(errors, "wb") as err:
+        proc = (seccomp.popen if with_filter else subprocess.Popen)(
+            command,
             stdin=subprocess.PIPE,  # the watchdog's lifeline: kept open until the probe ends
             stdout=subprocess.PIPE,
             stderr=err,
