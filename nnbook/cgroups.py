@@ -21,7 +21,7 @@ that, :func:`support` says why, and the per-process rlimits are all there is.
 Use::
 
     group = NotebookGroup.create("ada-mlp", GroupLimits(memory_bytes=2_000_000_000))
-    subprocess.Popen(command, preexec_fn=group.join)  # the child is in it before it runs
+    subprocess.Popen(group.wrap(command))  # the child joins the group, then runs command
     ...
     group.remove()  # kills what is left, then removes the group
 """
@@ -38,6 +38,11 @@ from pathlib import Path
 
 CONTROLLERS = ("memory", "cpu", "pids")
 CPU_PERIOD_US = 100_000
+# sh -c JOIN_AND_EXEC name N file_1 .. file_N argv...: join the N groups, then become argv.
+JOIN_AND_EXEC = (
+    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; '
+    'exec "$@"'
+)
 
 
 class Version(enum.Enum):
@@ -190,6 +195,14 @@ class NotebookGroup:
                 os.write(fd, pid)
             finally:
                 os.close(fd)
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        """``argv`` prefixed so that it runs in the group: a POSIX shell writes its own pid into
+        the group's ``cgroup.procs`` files, then execs ``argv`` (same pid, so everything it
+        starts is in the group). Exit code 125 if it cannot join. Unlike :meth:`join` as
+        ``preexec_fn``, this is safe in a parent process that runs threads."""
+        files = [str(folder / "cgroup.procs") for folder in sorted(set(self.folders.values()))]
+        return ["/bin/sh", "-c", JOIN_AND_EXEC, "nnbook-cgroup", str(len(files)), *files, *argv]
 
     def pids(self) -> set[int]:
         """The processes in the group now."""

@@ -37,9 +37,12 @@ def where() -> cgroups.Support:
 
 
 def _load(group: NotebookGroup, *args: object, **kw) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, str(LOAD), *map(str, args)], preexec_fn=group.join, text=True, **kw
-    )
+    """The load script in ``group``: joined through ``preexec_fn``, or with ``wrap=True``
+    through the shell prefix of :meth:`NotebookGroup.wrap`."""
+    argv = [sys.executable, str(LOAD), *map(str, args)]
+    if kw.pop("wrap", False):
+        return subprocess.Popen(group.wrap(argv), text=True, **kw)
+    return subprocess.Popen(argv, preexec_fn=group.join, text=True, **kw)
 
 
 def _resident(pids: set[int]) -> int:
@@ -59,7 +62,7 @@ def test_memory_is_limited_for_the_group_not_per_process(where):
     limit = 500 * MB
     group = NotebookGroup.create("memory-test", GroupLimits(memory_bytes=limit), where)
     try:
-        hogs = [_load(group, "hog", 300, 4, stdout=subprocess.PIPE) for _ in range(3)]
+        hogs = [_load(group, "hog", 300, 4, stdout=subprocess.PIPE, wrap=i == 2) for i in range(3)]
         most = 0
         while any(h.poll() is None for h in hogs):
             most = max(most, _resident(group.pids()))
@@ -81,7 +84,7 @@ def test_memory_is_limited_for_the_group_not_per_process(where):
 
 
 def _rate(group: NotebookGroup, seconds: float = 2.0) -> int:
-    counter = _load(group, "count", seconds, stdout=subprocess.PIPE)
+    counter = _load(group, "count", seconds, stdout=subprocess.PIPE, wrap=True)
     out, _ = counter.communicate(timeout=60)
     return int(out)
 
@@ -108,6 +111,20 @@ def test_spinners_in_one_group_do_not_starve_another(where):
     print(f"rounds alone {alone}, beside 50 spinners {crowded}, ratio {alone / crowded:.2f}")
     assert throttled > 0  # the spinners ran and their quota held them back
     assert alone / crowded < 3
+
+
+def test_wrap_joins_every_hierarchy_or_fails_loudly(where, tmp_path):
+    group = NotebookGroup.create("wrap", GroupLimits(), where)
+    try:
+        proc = subprocess.run(group.wrap(["cat", "/proc/self/cgroup"]), capture_output=True)
+    finally:
+        group.remove()
+    assert proc.returncode == 0, proc.stderr
+    leaf = next(iter(group.folders.values())).name
+    lines = [line for line in proc.stdout.decode().splitlines() if leaf in line]
+    assert len(lines) == len({str(f) for f in group.folders.values()}), proc.stdout
+    gone = subprocess.run(group.wrap(["true"]), capture_output=True)  # the group was removed
+    assert gone.returncode == 125
 
 
 def test_without_root_support_says_why(tmp_path):
