@@ -17,9 +17,10 @@ The page is rebuilt, not patched:
   only bounds the shape; it decides nothing about safety, which is nh3's job on its output;
 
 - the body goes through nh3 (the ammonia HTML sanitizer, a real HTML5 parser, linear time) with
-  an allow-list of text and structure tags and their classes; links keep only in-page targets
-  (``#...``), images only ``data:image/png|jpeg|gif|webp`` (a PNG plot); inline ``style`` keeps
-  only properties that cannot load anything;
+  an allow-list of text and structure tags and their classes; links keep in-page targets
+  (``#...``) and web addresses (followed only when clicked, without referrer), images only
+  ``data:image/png|jpeg|gif|webp`` (a PNG plot); inline ``style`` keeps only properties that
+  cannot load anything;
 - the head is replaced by a new one holding the title and the grader's own stylesheets (the
   ``<style>`` elements the template put before ``<body>``) with every ``url()`` and ``@import``
   removed. nh3 does not parse CSS, so no ``<style>`` of the body (the student's Markdown) is kept.
@@ -68,6 +69,7 @@ STYLE_PROPERTIES = {
     "border-left", "border-color", "border-style", "border-width", "border-collapse",
     "border-spacing", "border-radius", "display", "overflow", "opacity",
 }  # fmt: skip
+WEB_LINK = re.compile(r"https?://", re.IGNORECASE)
 # An image the page carries itself: base64 data of a raster format (an SVG could load more).
 INLINE_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*")
 # In a style value that survived the property filter, anything that could still name a resource.
@@ -79,8 +81,8 @@ CSS_IMPORT = re.compile(r"@import[^;]*;?", re.IGNORECASE)
 
 def _attribute(tag: str, name: str, value: str) -> str | None:
     """nh3's per-attribute hook: the value to keep, or None to drop the attribute."""
-    if name == "href":
-        return value if value.startswith("#") else None
+    if name == "href":  # a link fetches nothing until it is followed
+        return value if value.startswith("#") or WEB_LINK.match(value) else None
     if name == "src":
         return value if INLINE_IMAGE.fullmatch(value) else None
     if name == "style":
@@ -93,11 +95,11 @@ _CLEANER = nh3.Cleaner(
     clean_content_tags=DROPPED_WITH_CONTENT,
     attributes=ATTRIBUTES,
     attribute_filter=_attribute,
-    url_schemes={"data"},
+    url_schemes={"http", "https", "data"},
     url_relative=lambda url: url if url.startswith("#") else None,
     filter_style_properties=STYLE_PROPERTIES,
     strip_comments=True,
-    link_rel=None,
+    link_rel="noopener noreferrer",  # a followed link tells the other site nothing
 )
 
 

@@ -60,7 +60,6 @@ VECTORS = {
     "form_action": f'<form action="https://{HOST}/f"><button>go</button></form>',
     "button_formaction": f'<button formaction="https://{HOST}/f">go</button>',
     "input_image": f'<input type="image" src="https://{HOST}/i.png">',
-    "a_remote": f'<a href="https://{HOST}/">a link</a>',
     "a_ping": f'<a href="#top" ping="https://{HOST}/p">a link</a>',
     "a_javascript": '<a href="javascript:fetch(1)">a link</a>',
     "math_href": f'<math href="https://{HOST}/"><mi>x</mi></math>',
@@ -100,13 +99,18 @@ def test_what_feedback_needs_is_kept():
         f'<p><img alt="plot" src="{PNG}"></p>'
         '<table><tr><th style="text-align: right">n</th></tr><tr><td>1 &lt; 2</td></tr></table>'
         '<a href="#test_linear">Test cell</a>'
+        '<a href="https://book.example/relu.html">the book</a>'
     )
     out = sanitize_feedback(nbgrader_like_page(body))
-    assert '<h2 id="Rules">Rules<a class="anchor-link" href="#Rules">¶</a></h2>' in out
+    # Every link gets rel="noopener noreferrer" (see below); in-page ones lose nothing by it.
+    anchors = out.replace(' rel="noopener noreferrer"', "")
+    assert '<h2 id="Rules">Rules<a class="anchor-link" href="#Rules">¶</a></h2>' in anchors
     assert '<div class="highlight hl-ipython3"><pre><span class="k">def</span> f(x):</pre>' in out
     assert f'<img alt="plot" src="{PNG}">' in out
     assert '<th style="text-align:right">n</th>' in out and "<td>1 &lt; 2</td>" in out
-    assert '<a href="#test_linear">Test cell</a>' in out
+    assert '<a href="#test_linear">Test cell</a>' in anchors
+    # A web link stays (it fetches nothing unless followed), without referrer.
+    assert '<a href="https://book.example/relu.html" rel="noopener noreferrer">the book</a>' in out
     assert "<title>mlp</title>" in out
     # The template's stylesheet stays, without the font it would fetch; the CDN script goes.
     assert ".highlight{color:red}" in out and "g.woff" not in out and "cdnjs" not in out
@@ -220,7 +224,7 @@ def test_real_feedback_page_keeps_its_content(real_page):
         assert before > 0 and len(re.findall(rf"<{tag}\b", out)) == before, tag
     assert out.count('class="highlight') == real_page.count('class="highlight')
     assert f'src="{PNG}"' in out
-    assert '<a href="#test_linear">' in out  # the table of contents still leads to the cells
+    assert '<a href="#test_linear"' in out  # the table of contents still leads to the cells
     assert "glyphicons" in real_page and "url(" not in out  # fonts it would fetch, dropped
     # The words of the page are those of nbgrader's page, apart from the dropped elements.
     assert _text(out) == _text(real_page)
