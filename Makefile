@@ -67,7 +67,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 test: venv assets system-deps lint book
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	NNBOOK_REQUIRE_ALL=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

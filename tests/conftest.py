@@ -4,8 +4,8 @@ Fixtures (all session-scoped unless noted):
 
 ``site_dir``
     ``pathlib.Path`` of the built site, ``_build/html`` (or ``$NNBOOK_SITE_DIR`` when set, e.g. a
-    site built elsewhere). Fails with "run `make book`" if the site has not been built
-    (``make test`` builds it first).
+    site built elsewhere). Through :func:`require` ("run `make book`") if the site has not been
+    built (``make test`` builds it first).
 ``toc_pages``
     The documents of ``_toc.yml`` in order, as :class:`TocPage` (docname, part caption, HTML path
     relative to the site).
@@ -22,6 +22,15 @@ Fixtures (all session-scoped unless noted):
     waits until the network is idle, and returns the Playwright ``Page`` and a :class:`PageWatch`
     recording, from before the first request: console errors, uncaught page errors, failed
     requests and requests to other hosts. Tabs are closed at the end of the test.
+
+``bubblewrap``
+    Requires a working bubblewrap sandbox (through :func:`require`).
+``require(part, available, reason)``
+    For a test that needs a real part of the machine (the PostgreSQL server, bubblewrap,
+    Chromium, the built site): does nothing when ``available``; otherwise skips with a reason
+    that names the part, or, when ``NNBOOK_REQUIRE_ALL=1`` (set by ``make test``, whose set-up
+    installs every part), FAILS with that message, so that a green ``make test`` never hides an
+    untested part.
 
 Example (a widget test)::
 
@@ -61,6 +70,39 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1"}
+# Set by `make test`: a missing real part fails the test instead of skipping it.
+REQUIRE_ALL = os.environ.get("NNBOOK_REQUIRE_ALL", "") == "1"
+
+
+def require(part: str, available: bool, reason: str = "") -> None:
+    """Skip the calling test (fail it under ``NNBOOK_REQUIRE_ALL=1``) unless ``part`` is
+    ``available``; the message names the part and ``reason`` (what is missing, how to install)."""
+    if available:
+        return
+    message = f"{part} is missing" + (f": {reason}" if reason else "")
+    if REQUIRE_ALL:
+        pytest.fail(f"{message} (NNBOOK_REQUIRE_ALL=1: make test needs every part)", pytrace=False)
+    pytest.skip(message)
+
+
+def import_part(module: str, part: str):
+    """``importlib.import_module(module)``, through :func:`require` when it cannot be imported
+    (a package of requirements.txt that set-up should have installed)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        require(part, False, f"cannot import {module} ({exc}); run `make venv`")
+
+
+@pytest.fixture(scope="session")
+def bubblewrap() -> None:
+    """Requires a working bubblewrap sandbox (see :func:`require`)."""
+    from nnbook.sandbox import bubblewrap_problem
+
+    problem = bubblewrap_problem()
+    require("bubblewrap", problem is None, problem or "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,12 +138,12 @@ def toc_pages() -> list[TocPage]:
 
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
-    if not (SITE_DIR / "index.html").is_file():
-        pytest.fail(
-            f"the built site is missing ({SITE_DIR / 'index.html'} does not exist): "
-            "run `make book` first (`make test` builds it before running the tests)",
-            pytrace=False,
-        )
+    require(
+        "the built site",
+        (SITE_DIR / "index.html").is_file(),
+        f"{SITE_DIR / 'index.html'} does not exist: run `make book` first "
+        "(`make test` builds it before running the tests)",
+    )
     return SITE_DIR
 
 
@@ -152,12 +194,12 @@ class PageWatch:
 
 @pytest.fixture(scope="session")
 def chromium(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (`make system-deps` as root)",
-            pytrace=False,
-        )
+    sync_api = import_part("playwright.sync_api", "playwright (Python package)")
+    require(
+        "Chromium",
+        Path(CHROMIUM).exists(),
+        f"{CHROMIUM} does not exist: install Debian's chromium (`make system-deps` as root)",
+    )
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(

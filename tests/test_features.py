@@ -6,6 +6,7 @@ Oracles (test-only): scikit-image's ``hog`` for the cell histograms, scikit-lear
 
 import numpy as np
 import pytest
+from conftest import import_part
 from matplotlib.colors import rgb_to_hsv
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
@@ -60,7 +61,7 @@ def test_hog_cells_match_scikit_image(colour):
     in single precision (its compiled helper returns a C float), hence rtol 1e-6 and not 1e-12;
     a pixel put in a different bin would change a number by about 1e-2.
     """
-    skimage_feature = pytest.importorskip("skimage.feature")
+    skimage_feature = import_part("skimage.feature", "scikit-image (Python package)")
     rng = np.random.default_rng(2)
     shape = (48, 64, 3) if colour else (48, 64)
     image = rng.uniform(size=shape)

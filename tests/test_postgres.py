@@ -1,6 +1,7 @@
 """Two shards of one class graded at the same time into one PostgreSQL gradebook.
 
-The test starts a real PostgreSQL server (Debian's postgresql 15) in a temporary folder, on a Unix
+The test starts a real PostgreSQL server (Debian's postgresql, whatever its version: the highest
+installed under /usr/lib/postgresql) in a temporary folder, on a Unix
 socket only, as the ``postgres`` user when the tests run as root (the server refuses root), and
 runs two ``nnbook grade --db postgresql://...`` processes side by side, as two machines would.
 """
@@ -16,13 +17,30 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import require
 from gradingkit import MLP_POINTS, add_submission, edited_notebook, read_grades, stub_notebook
 
 from nnbook.sandbox import bubblewrap_problem
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow]
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_ROOT = Path("/usr/lib/postgresql")
+SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "createdb")
+
+
+def server_bin(root: Path = PG_ROOT) -> Path | None:
+    """The ``bin`` folder of the highest PostgreSQL version installed under ``root`` that has
+    every program the test runs (Debian: /usr/lib/postgresql/<major>/bin), or None."""
+
+    def version(path: Path) -> tuple[int, ...]:
+        parts = path.parent.name.split(".")
+        return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else (-1,)
+
+    found = [b for b in root.glob("*/bin") if all((b / prog).is_file() for prog in SERVER_PROGRAMS)]
+    return max(found, key=version, default=None)
+
+
+PG_BIN = server_bin()
 
 
 def _as_server_user(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -34,13 +52,22 @@ def _as_server_user(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def postgres():
     """A running server; yields the socket folder. Stopped (fast) at the end."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL 15 is not installed ({PG_BIN}); Debian package: postgresql")
+    require(
+        "the PostgreSQL server",
+        PG_BIN is not None,
+        f"no {PG_ROOT}/<version>/bin with {', '.join(SERVER_PROGRAMS)} "
+        "(Debian package: postgresql; `make system-deps` as root)",
+    )
     if os.geteuid() == 0:
         try:
             user = pwd.getpwnam("postgres")
         except KeyError:
-            pytest.skip("running as root and there is no 'postgres' user to run the server")
+            require(
+                "the 'postgres' user",
+                False,
+                "running as root, and the server refuses to run as root (Debian's postgresql "
+                "package creates the user)",
+            )
     # Not under pytest's folder: it is private to root, and the server runs as postgres.
     root = Path(tempfile.mkdtemp(prefix="nnb-pg-"))
     os.chmod(root, 0o755)
@@ -66,8 +93,7 @@ def postgres():
 
 def test_two_shards_into_one_gradebook(postgres, tmp_path):
     problem = bubblewrap_problem()
-    if problem:
-        pytest.skip(f"bubblewrap cannot run here: {problem}")
+    require("bubblewrap", problem is None, problem or "")
     url = f"postgresql://pg@/grades?host={postgres}"
     shards = {
         "a": {"ada": edited_notebook([]), "bo": stub_notebook()},
@@ -119,3 +145,13 @@ def test_two_shards_into_one_gradebook(postgres, tmp_path):
         assert sorted(s.student.id for s in subs) == sorted(expected)  # none lost, none twice
         assert {s.student.id: s.score for s in subs} == expected
         assert len(gb.find_assignment("mlp").notebooks) == 1
+
+
+def test_server_bin_picks_the_highest_complete_version(tmp_path):
+    """9.6 < 13 < 16 by number (not by text), and a version without every program is ignored."""
+    for version, programs in (("9.6", SERVER_PROGRAMS), ("13", SERVER_PROGRAMS), ("16", ())):
+        (tmp_path / version / "bin").mkdir(parents=True)
+        for prog in programs:
+            (tmp_path / version / "bin" / prog).write_text("")
+    assert server_bin(tmp_path) == tmp_path / "13" / "bin"
+    assert server_bin(tmp_path / "none") is None

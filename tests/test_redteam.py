@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import require
 from gradingkit import (
     HOSTILE,
     MLP_POINTS,
@@ -120,8 +121,8 @@ def _subreaper() -> None:
     """Make this process the subreaper of its descendants: whatever a grading run leaves
     behind is re-parented here (instead of to the host's init) and can be found."""
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
-        pytest.skip("prctl(PR_SET_CHILD_SUBREAPER) is not available")
+    available = libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    require("prctl(PR_SET_CHILD_SUBREAPER)", available, "the kernel refused it (Linux >= 3.4)")
 
 
 def _children() -> list[str]:
@@ -144,8 +145,7 @@ def _children() -> list[str]:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     problem = bubblewrap_problem()
-    if problem:
-        pytest.skip(f"bubblewrap cannot run here: {problem}")
+    require("bubblewrap", problem is None, problem or "")
     from nnbook.grading import grade_class
 
     root = tmp_path_factory.mktemp("redteam")

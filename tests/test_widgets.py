@@ -14,6 +14,7 @@ import subprocess
 import numpy as np
 import pytest
 import traitlets
+from conftest import require
 
 from nnlib import functional as F
 from nnlib.gradcheck import numerical_gradient, rel_error
@@ -34,7 +35,14 @@ from nnlib.widgets import (
 from nnlib.widgets._frontend import STATIC
 
 NODE = shutil.which("node")
-needs_node = pytest.mark.skipif(NODE is None, reason="Node.js is needed to run the front ends' JS")
+
+
+@pytest.fixture
+def node_js() -> None:
+    require("Node.js", NODE is not None, "`node` is needed to run the front ends' JS")
+
+
+needs_node = pytest.mark.usefixtures("node_js")
 
 
 def sigma(x: float) -> float:

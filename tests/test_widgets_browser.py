@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import import_part
 
 from nnlib.widgets import capacity, dead_relu, feature_transform, gallery, gradient, zero_centered
 
@@ -277,7 +278,7 @@ def _free_port() -> int:
 @pytest.fixture
 def jupyterlab(tmp_path):
     """A JupyterLab server on 127.0.0.1 serving tmp_path; yields its URL (with the token)."""
-    nbformat = pytest.importorskip("nbformat")
+    nbformat = import_part("nbformat", "nbformat (Python package)")
     names = [n for n, _, _ in KERNEL_ACTIONS]
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
