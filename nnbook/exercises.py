@@ -21,7 +21,6 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from nnbook.assignments import ASSIGNMENTS, get
 from nnbook.course import (
     EXERCISES_DIR,
     REPO_ROOT,
@@ -32,6 +31,7 @@ from nnbook.course import (
     nbgrader_env,
     venv_bin,
 )
+from nnbook.registry import ASSIGNMENTS, get
 
 
 class ExerciseError(RuntimeError):

@@ -13,8 +13,10 @@ import re
 from pathlib import Path
 
 from nnbook import gradebook
-from nnbook.assignments import get as get_assignment
+from nnbook.registry import get as get_assignment
+from nnbook.results import GradeStatus
 
+_NOT_SUBMITTED = {GradeStatus.MISSING, GradeStatus.INVALID}
 CSV_COLUMNS = [
     "student_id",
     "assignment",
@@ -31,7 +33,7 @@ CSV_COLUMNS = [
 
 def _auto_ids(graded) -> set[str]:
     """Grade ids of the automatically graded test cells (the rest are written answers)."""
-    return {g for f in graded.functions for g in f.grade_ids}
+    return {f.grade_id for f in graded.functions}
 
 
 def _score_fields(cells: dict, graded, auto_ids: set[str]) -> dict:
@@ -121,7 +123,7 @@ def write_reports(out: Path, db_url: str, graded, results) -> list[dict]:
         writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(table)
-    submitted = [t["auto_score"] for t in table if t["status"] not in ("missing", "invalid")]
+    submitted = [t["auto_score"] for t in table if t["status"] not in _NOT_SUBMITTED]
     _histogram(out / "histogram.png", submitted, graded.auto_points)
     _html(out / "report.html", db_url, graded, results, table)
     return table
@@ -163,11 +165,8 @@ def pass_rates(db_url: str, graded, results) -> list[tuple[str, float, float, in
         tests = sum(
             1
             for r in done
-            if all(
-                book.get(r.student, {}).get(g, {}).get("score", 0)
-                >= book.get(r.student, {}).get(g, {}).get("max_score", 1)
-                for g in f.grade_ids
-            )
+            if book.get(r.student, {}).get(f.grade_id, {}).get("score", 0)
+            >= book.get(r.student, {}).get(f.grade_id, {}).get("max_score", 1)
         )
         checks = sum(1 for r in done if r.verdict.get(f.name, {}).get("passed"))
         out.append((f.name, tests / n if n else 0.0, checks / n if n else 0.0, n))

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from nnbook.assignments import ASSIGNMENTS, Assignment
+from nnbook import gradebook
 from nnbook.course import make_course
 from nnbook.exercises import completed_notebook
+from nnbook.registry import ASSIGNMENTS, Assignment
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow]
 
@@ -104,7 +105,13 @@ def graded(tmp_path_factory):
     path.write_text(json.dumps(nb), encoding="utf-8")
     course.add_submission("hidden-only", "activations", path)
     course.autograde(None)
-    scores = {name: course.scores(name) for name in ASSIGNMENTS}
+    scores = {
+        name: {
+            student: {gid: cell["score"] for gid, cell in cells.items()}
+            for student, cells in gradebook.scores(course.database_url, name).items()
+        }
+        for name in ASSIGNMENTS
+    }
     return course, plan, scores
 
 
