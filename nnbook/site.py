@@ -38,13 +38,15 @@ from pathlib import Path
 
 import yaml
 
+from nnbook.registry import ASSIGNMENTS
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / "_build"
 HTML_DIR = BUILD_DIR / "html"
 EXTRA_DIR = BUILD_DIR / "site-extra"
 NODE_MODULES = ROOT / "node_modules"
 ASSETS = "nnassets"
-EXERCISES = ("features", "mlp", "activations", "hyperparameters")
+EXERCISES = tuple(ASSIGNMENTS)  # the student notebooks the site serves as downloads
 
 # MathJax: the one combined component the site loads, the loader files, and the folders it
 # loads from at run time (fonts, TeX extensions, accessibility). Not latest.js (it goes to a CDN).
@@ -179,27 +181,12 @@ def _create_execution_cache(path: Path) -> None:
     get_cache(path).db  # noqa: B018 (the property creates the database and its tables)
 
 
-# The jupyter-book command has no option for Sphinx's parallel jobs, but its build function
-# does: run the command in a Python that first wraps that function. With 2 jobs, two chapters
-# are read (and executed, when not cached) at the same time.
-_JUPYTER_BOOK_WITH_JOBS = """
-import sys
-import jupyter_book.sphinx as jbs
-from jupyter_book.cli.main import main
-jobs = int(sys.argv.pop(1))
-_build_sphinx = jbs.build_sphinx
-jbs.build_sphinx = lambda *args, **kwargs: _build_sphinx(*args, **{**kwargs, "jobs": jobs})
-sys.argv[0] = "jupyter-book"
-sys.exit(main())
-"""
-
-
 def _jupyter_book(jobs: int = 1) -> list[str]:
     try:
         import jupyter_book  # noqa: F401
     except ImportError as exc:
         raise BuildError("jupyter-book is not installed: run `make venv`") from exc
-    return [sys.executable, "-c", _JUPYTER_BOOK_WITH_JOBS, str(jobs)]
+    return [sys.executable, "-m", "nnbook.jupyter_book_jobs", str(jobs)]
 
 
 def default_jobs() -> int:
