@@ -15,8 +15,15 @@ kernel (:mod:`nnbook.grading.verdict`) both call the student's function through 
 :func:`compare_outputs`.
 """
 
-from nnbook.registry.compare import Compare, compare_outputs
-from nnbook.registry.model import Assignment, Call, GradedFunction, WrittenAnswer, resolve
+from nnbook.registry.compare import Compare
+from nnbook.registry.model import (
+    Assignment,
+    Call,
+    GradedFunction,
+    WrittenAnswer,
+    compare_outputs,
+    resolve,
+)
 from nnbook.registry.tables import ASSIGNMENTS, get
 
 __all__ = [

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from nnbook.judge import ListOutput, Outcome
-
-if TYPE_CHECKING:
-    from nnbook.registry.model import Call, GradedFunction
+from nnbook.judge import ListOutput
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,9 @@ class Compare:
             return self.rtol32, self.atol32, self.scale_rtol32
         return self.rtol64, self.atol64, self.scale_rtol64
 
-    def problems(self, got: Any, expected: Any, outputs: Sequence[str], call: Call) -> list[str]:
+    def problems(
+        self, got: Any, expected: Any, outputs: Sequence[str], *, note: str = "", dtype: Any = None
+    ) -> list[str]:
         """What is wrong with ``got``; never quotes an expected value (students see it)."""
         got_items, exp_items = _as_items(got, len(outputs)), _as_items(expected, len(outputs))
         if len(got_items) != len(exp_items):
@@ -56,7 +55,7 @@ class Compare:
         )
         found = []
         for label, g, e in zip(labels, got_items, exp_items, strict=True):
-            found += _compare_one(label, g, e, self, call)
+            found += _compare_one(label, g, e, self, note, dtype)
         return found
 
 
@@ -71,15 +70,15 @@ def _as_items(value: Any, n_outputs: int) -> list:
     return list(value) if isinstance(value, tuple) else [value]
 
 
-def _compare_one(label: str, g: Any, e: Any, cmp: Compare, call: Call) -> list[str]:
-    where = f" ({call.note})" if call.note else ""
+def _compare_one(label: str, g: Any, e: Any, cmp: Compare, note: str, dtype: Any) -> list[str]:
+    where = f" ({note})" if note else ""
     if isinstance(e, tuple):  # nested structure, e.g. a list of folds
         if not isinstance(g, tuple) or len(g) != len(e):
             n = len(g) if isinstance(g, tuple) else "not a list/tuple"
             return [f"{label} should hold {len(e)} items, got {n}{where}"]
         out: list[str] = []
         for i, (gi, ei) in enumerate(zip(g, e, strict=True)):
-            out += _compare_one(f"{label}[{i}]", gi, ei, cmp, call)
+            out += _compare_one(f"{label}[{i}]", gi, ei, cmp, note, dtype)
             if out:
                 break
         return out
@@ -104,7 +103,7 @@ def _compare_one(label: str, g: Any, e: Any, cmp: Compare, call: Call) -> list[s
     finite = np.isfinite(e64)
     if np.any(finite & ~np.isfinite(g64)):
         return [f"{label} contains NaN or inf where the correct result is finite{where}"]
-    rtol, atol, srtol = cmp.tolerances(call.dtype)
+    rtol, atol, srtol = cmp.tolerances(dtype or np.float64)
     scale = float(np.max(np.abs(e64[finite]))) if np.any(finite) else 0.0
     with np.errstate(all="ignore"):
         err = np.abs(g64 - e64)
@@ -117,17 +116,3 @@ def _compare_one(label: str, g: Any, e: Any, cmp: Compare, call: Call) -> list[s
             f"(largest relative error {rel:.2g})"
         ]
     return []
-
-
-def compare_outputs(graded: GradedFunction, call: Call, outcome: Outcome) -> list[str]:
-    """Problems with one outcome (grader side; never quotes expected values). Empty = correct."""
-    where = f" ({call.note})" if call.note else ""
-    if not outcome.ok:
-        return [f"{graded.name} {outcome.message}{where}"]
-    found: list[str] = []
-    if graded.reference is not None:
-        expected = graded.expected(call)
-        found += graded.compare.problems(outcome.value, expected, graded.outputs, call)
-    if graded.check is not None and not found:
-        found += graded.check(call, outcome.value)
-    return [f"{graded.name}: {p}" for p in found]

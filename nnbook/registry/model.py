@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from nnbook.judge import to_plain
+from nnbook.judge import Outcome, to_plain
 from nnbook.registry.compare import Compare
 
 F32, F64 = np.float32, np.float64
@@ -136,3 +136,19 @@ def resolve(dotted: str) -> Callable:
     """Import ``"package.module.attr"`` and return the attribute."""
     module, _, attr = dotted.rpartition(".")
     return getattr(importlib.import_module(module), attr)
+
+
+def compare_outputs(graded: GradedFunction, call: Call, outcome: Outcome) -> list[str]:
+    """Problems with one outcome (grader side; never quotes expected values). Empty = correct."""
+    where = f" ({call.note})" if call.note else ""
+    if not outcome.ok:
+        return [f"{graded.name} {outcome.message}{where}"]
+    found: list[str] = []
+    if graded.reference is not None:
+        expected = graded.expected(call)
+        found += graded.compare.problems(
+            outcome.value, expected, graded.outputs, note=call.note, dtype=call.dtype
+        )
+    if graded.check is not None and not found:
+        found += graded.check(call, outcome.value)
+    return [f"{graded.name}: {p}" for p in found]

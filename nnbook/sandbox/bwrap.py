@@ -10,12 +10,8 @@ import pwd
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from nnbook.sandbox.watchdog import WATCHDOG_PATH
-
-if TYPE_CHECKING:
-    from nnbook.sandbox.process import Sandbox
 
 # Folders of the host that a sandboxed process sees read-only (those that exist).
 SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -55,8 +51,17 @@ def sandbox_ids() -> tuple[int, int] | None:
     return SANDBOX_UID_BASE + os.getpid() % SANDBOX_UID_SPAN, gid
 
 
-def bwrap_argv(sandbox: Sandbox) -> list[str]:
-    """The ``bwrap ... --`` prefix that runs a command in ``sandbox``."""
+def bwrap_argv(
+    scratch: Path,
+    environment: dict[str, str],
+    *,
+    tmp_bytes: int,
+    packages: bool = True,
+    hide: list[Path] | tuple[Path, ...] = (),
+) -> list[str]:
+    """The ``bwrap ... --`` prefix that runs a command with ``scratch`` as its one writable
+    folder, the complete ``environment``, a ``/tmp`` of ``tmp_bytes``, nnlib and nnbook mounted
+    if ``packages``, and the folders ``hide`` covered by empty ones."""
     args = [shutil.which("bwrap") or "bwrap"]
     created: set[str] = {"/"}
 
@@ -76,24 +81,22 @@ def bwrap_argv(sandbox: Sandbox) -> list[str]:
             args.extend(["--ro-bind", d, d])
         created.add(d)
     args.extend(["--proc", "/proc", "--dev", "/dev", "--perms", "1777"])
-    args.extend(["--size", str(sandbox.limits.tmp_bytes), "--tmpfs", "/tmp"])
+    args.extend(["--size", str(tmp_bytes), "--tmpfs", "/tmp"])
     created.add("/tmp")
-    for d in [*python_dirs(), *(package_dirs() if sandbox.packages else [])]:
+    for d in [*python_dirs(), *(package_dirs() if packages else [])]:
         if any(str(d).startswith(s + "/") for s in SYSTEM_DIRS):
             continue
         make_parents(d)
         args.extend(["--ro-bind", str(d), str(d)])
         created.add(str(d))
-    for d in sandbox.hide:
+    for d in hide:
         if Path(d).is_dir():
             args.extend(["--size", "65536", "--tmpfs", str(Path(d).resolve())])
     # The watchdog (PID 1) is the one file of nnbook that every sandbox sees.
     make_parents(WATCHDOG_PATH)
     args.extend(["--ro-bind", str(WATCHDOG_PATH), str(WATCHDOG_PATH)])
-    make_parents(sandbox.scratch)
-    args.extend(
-        ["--bind", str(sandbox.scratch), str(sandbox.scratch), "--chdir", str(sandbox.scratch)]
-    )
+    make_parents(scratch)
+    args.extend(["--bind", str(scratch), str(scratch), "--chdir", str(scratch)])
     args.extend(
         [
             "--unshare-ipc",
@@ -108,7 +111,7 @@ def bwrap_argv(sandbox: Sandbox) -> list[str]:
             "--clearenv",
         ]
     )
-    for key, value in sandbox.environment().items():
+    for key, value in environment.items():
         args.extend(["--setenv", key, value])
     ids = sandbox_ids()
     args.extend(["--cap-drop", "ALL"])

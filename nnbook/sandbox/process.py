@@ -119,6 +119,15 @@ class Sandbox:
         # to bypass permissions: the folder must be open to others (it is private to the sandbox).
         os.chmod(self.scratch, 0o755)
 
+    def bwrap_argv(self) -> list[str]:
+        return bwrap_argv(
+            self.scratch,
+            self.environment(),
+            tmp_bytes=self.limits.tmp_bytes,
+            packages=self.packages,
+            hide=self.hide,
+        )
+
     def command(self, argv: list[str]) -> list[str]:
         """``argv`` wrapped in the resource limits, the watchdog and (if isolated) bubblewrap.
 
@@ -129,7 +138,7 @@ class Sandbox:
         if not self.isolated:
             return self.limits.prlimit_args() + watchdog + list(argv)
         own_user = sandbox_ids() is not None
-        return self.limits.prlimit_args(own_user) + bwrap_argv(self) + watchdog + list(argv)
+        return self.limits.prlimit_args(own_user) + self.bwrap_argv() + watchdog + list(argv)
 
     def popen_env(self) -> dict[str, str]:
         """Environment for Popen: bwrap clears it inside; without isolation it is used as is."""
