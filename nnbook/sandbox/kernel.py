@@ -71,14 +71,19 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_kill_kernel(self, restart: bool = False) -> None:
         init = getattr(self, "_sandbox_init", None)
         process = getattr(self.provisioner, "process", None)
-        if init is not None and process is not None and process.poll() is None:
-            try:
-                os.kill(init, signal.SIGTERM)  # the watchdog kills the kernel's process group
-            except ProcessLookupError:
-                pass
-            await asyncio.sleep(0.05)
-            try:
-                os.kill(init, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        if init is not None and process is not None:
+            # TERM: the watchdog kills the kernel's process group. Then wait for bwrap to end on
+            # its own (it does once it has reaped PID 1): killed earlier, it would leave PID 1 to
+            # whoever adopts orphans, as a zombie nobody reaps (seen on a loaded machine).
+            for sig, seconds in ((signal.SIGTERM, 0.05), (signal.SIGKILL, 2.0)):
+                if process.poll() is not None:
+                    break
+                try:
+                    os.kill(init, sig)
+                except ProcessLookupError:
+                    break
+                for _ in range(max(1, int(seconds / 0.01))):
+                    if process.poll() is not None:
+                        break
+                    await asyncio.sleep(0.01)
         await super()._async_kill_kernel(restart=restart)

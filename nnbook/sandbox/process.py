@@ -219,17 +219,20 @@ def finish(proc: subprocess.Popen, init: int | None) -> None:
     """End a sandbox for good: its PID 1 (so the whole namespace), then bwrap."""
     # Signal PID 1 only while bwrap (or, without isolation, PID 1 itself) still runs: once it has
     # been reaped, its number may belong to an unrelated process.
-    if init is not None and proc.poll() is None:
-        for sig in (signal.SIGTERM, signal.SIGKILL):  # TERM: the watchdog ends its children
+    # After each signal, bwrap is given time to end on its own (it does once it has reaped PID 1):
+    # killed before that, it would leave PID 1 to whoever adopts orphans, as a zombie.
+    if init is not None:
+        for sig, seconds in ((signal.SIGTERM, 0.5), (signal.SIGKILL, 2.0)):
+            if proc.poll() is not None:
+                break
             try:
-                os.kill(init, sig)
+                os.kill(init, sig)  # TERM: the watchdog ends its children
             except (ProcessLookupError, PermissionError):
                 break
-            if sig == signal.SIGTERM:
-                try:
-                    proc.wait(timeout=0.5)
-                except subprocess.TimeoutExpired:
-                    pass
+            try:
+                proc.wait(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                pass
     kill_group(proc.pid)
     if proc.stdin:
         proc.stdin.close()
