@@ -3,7 +3,7 @@ hidden check that decides the grade of a function inside nbgrader.
 
 Visible tests may show values (students see that code anyway): :func:`assert_close` says *what*
 is wrong ("dx has shape (4, 3), expected (4, 5)"; "off by a factor σ(x) at x = 2").
-:func:`check_hidden` draws fresh inputs from the registry (:mod:`nnbook.assignments`) at every run,
+:func:`check_hidden` draws fresh inputs from the registry (:mod:`nnbook.registry`) at every run,
 seeded from ``os.urandom``, and its messages never quote expected values: feedback shows them.
 (The hardened grader, ``nnbook grade``, repeats the check outside the student's kernel and does
 not trust a verdict reached inside it.)
@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from nnbook import assignments as registry
+from nnbook import registry
+from nnbook.judge import call_student, numpy_warnings
 
 
 class CheckFailure(AssertionError):
@@ -219,16 +220,11 @@ def check_no_warnings(name: str, fn: Callable, *args: Any) -> Any:
     Underflow to 0 is the correctly rounded result and is allowed.
     """
     __tracebackhide__ = True
-    import warnings
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-            out = fn(*args)
-    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
-    if runtime:
+    with numpy_warnings() as caught:
+        out = fn(*args)
+    if caught:
         raise CheckFailure(
-            f"{name} warned: {runtime[0].message!s}. A numerically stable version never "
+            f"{name} warned: {caught[0].message!s}. A numerically stable version never "
             "computes exp of a large positive number"
         )
     return out
@@ -360,7 +356,16 @@ def check_hidden(assignment: str, name: str, fn: Callable, rounds: int = 2) -> N
     rng = fresh_rng()
     calls = [c for _ in range(rounds) for c in graded.make_inputs(rng)]
     with trapped(graded.forbidden) as called:
-        outcomes = registry.call_student(graded, fn, calls)
+        outcomes = [
+            call_student(
+                fn,
+                call.args,
+                call.kwargs,
+                no_warnings=graded.compare.no_warnings,
+                inputs_unchanged=graded.compare.inputs_unchanged,
+            )
+            for call in calls
+        ]
     if called:
         raise CheckFailure(f"{name} called {called[0]}: write it yourself with numpy")
     problems: list[str] = []

@@ -11,9 +11,14 @@ A course folder lives outside the repository (nbgrader writes into it)::
       autograded/<student>/<a>/<a>.ipynb
       feedback/<student>/<a>/<a>.html
 
-Everything that runs nbgrader goes through :meth:`Course.nbgrader`, which puts the virtual
-environment's ``bin/`` on PATH (nbgrader runs ``alembic`` by name) and passes the course root
-and database URL explicitly.
+Everything that runs nbgrader goes through a :class:`Course`, with the repo's config, the course
+root and the database URL passed explicitly, in one of two ways:
+
+- :meth:`Course.nbgrader` runs the ``nbgrader`` command (the instructor's commands, the tests),
+  with the virtual environment's ``bin/`` on PATH (nbgrader runs ``alembic`` by name);
+- :meth:`Course.convert` runs one of nbgrader's converters in this process (``nnbook grade``,
+  which grades each student in a private course folder and cannot afford nbgrader's start-up
+  for every student), optionally with its own autograde preprocessors.
 """
 
 from __future__ import annotations
@@ -25,13 +30,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnbook.assignments import ASSIGNMENTS, get
+from nnbook.registry import ASSIGNMENTS, get
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 EXERCISES_DIR = REPO_ROOT / "exercises"
 CONFIG_FILE = Path(__file__).resolve().parent / "nbgrader_config.py"
-COURSE_ID = "nn-course"
 
 
 class CourseError(RuntimeError):
@@ -90,11 +94,6 @@ class Course:
 
     def notebook(self, assignment: str) -> str:
         return get(assignment).notebook
-
-    def students(self) -> list[str]:
-        """Student ids that have a folder under submitted/, sorted."""
-        sub = self.root / "submitted"
-        return sorted(p.name for p in sub.iterdir() if p.is_dir()) if sub.is_dir() else []
 
     # -- set-up --------------------------------------------------------------------------------
     def add_source(self, assignment: str, solutions_dir: Path = SOLUTIONS_DIR) -> Path:
@@ -169,23 +168,47 @@ class Course:
         """``nbgrader generate_feedback``: autograded/ -> feedback/ (HTML, hidden tests removed)."""
         return self.nbgrader("generate_feedback", *_which(assignment), "--force", *extra)
 
-    def scores(self, assignment: str) -> dict[str, dict[str, float | None]]:
-        """``{student: {grade_id: score}}`` from the gradebook (score None: not graded yet)."""
-        from nbgrader.api import Gradebook
+    def config(self):
+        """The repo's nbgrader config for this course folder (for :meth:`convert`)."""
+        from traitlets.config import Config
+        from traitlets.config.loader import PyFileConfigLoader
 
-        out: dict[str, dict[str, float | None]] = {}
-        with Gradebook(self.database_url) as gb:
-            for sub in gb.assignment_submissions(assignment):
-                row: dict[str, float | None] = {}
-                for nb in sub.notebooks:
-                    for grade in nb.grades:
-                        row[grade.name] = (
-                            grade.score
-                            if grade.auto_score is not None or grade.manual_score is not None
-                            else None
-                        )
-                out[sub.student.id] = row
-        return out
+        config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+        extra = Config()
+        extra.CourseDirectory.root = str(self.root)
+        extra.CourseDirectory.db_url = self.database_url
+        config.merge(extra)
+        return config
+
+    def convert(
+        self, converter, assignment: str, student: str = "*", *, preprocessors=None, config=None
+    ) -> None:
+        """Run nbgrader's ``converter`` class (``GenerateAssignment``, ``Autograde``,
+        ``GenerateFeedback``) in this process for one assignment and student.
+
+        ``preprocessors``: Autograde's preprocessors (classes or instances) instead of the
+        configured ones. Raises :class:`CourseError` when nbgrader fails.
+        """
+        from nbgrader.coursedir import CourseDirectory
+
+        config = config or self.config()
+        cwd = os.getcwd()
+        try:
+            coursedir = CourseDirectory(config=config)
+            coursedir.assignment_id = assignment
+            coursedir.student_id = student
+            conv = converter(coursedir=coursedir, config=config)
+            conv.force = True
+            if hasattr(conv, "create_student"):
+                conv.create_student = True
+            if preprocessors is not None:
+                conv.autograde_preprocessors = list(preprocessors)
+            conv.start()
+        except Exception as exc:  # noqa: BLE001 - nbgrader raises its own exception types
+            name = converter.__name__
+            raise CourseError(f"nbgrader {name} of {assignment} failed: {exc}") from exc
+        finally:
+            os.chdir(cwd)
 
 
 def _which(assignment: str | None) -> list[str]:
@@ -206,3 +229,27 @@ def make_course(
     for a in assignments if assignments is not None else list(ASSIGNMENTS):
         course.add_source(a)
     return course
+
+
+def alembic_head_in_process() -> None:
+    """nbgrader asks ``alembic heads`` in a subprocess (about 2 s) for every new gradebook; read
+    the same revision from nbgrader's migration scripts in this process instead."""
+    import nbgrader.api
+    from alembic.script import ScriptDirectory
+
+    folder = Path(nbgrader.api.__file__).parent / "alembic"
+    try:
+        head = ScriptDirectory(str(folder)).get_current_head()
+    except Exception:  # noqa: BLE001 - keep nbgrader's own way
+        return
+    if head:
+        nbgrader.api.get_alembic_version = lambda: head
+
+
+def quiet_warnings() -> None:
+    """nbgrader's gradebook code emits SQLAlchemy warnings on every autograde; not ours to fix."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)

@@ -22,7 +22,6 @@ import zipfile
 from pathlib import Path
 
 from nnbook import exchange
-from nnbook.assignments import ASSIGNMENTS, get
 from nnbook.course import (
     EXERCISES_DIR,
     REPO_ROOT,
@@ -34,6 +33,7 @@ from nnbook.course import (
     venv_bin,
 )
 from nnbook.labconfig import QUIET_OPTIONS, student_environment
+from nnbook.registry import ASSIGNMENTS, get
 
 
 class ExerciseError(RuntimeError):

@@ -332,7 +332,7 @@ def add_lms_arguments(parser) -> None:
 
 def run_lms(args) -> int:
     from nnbook import lmsgrades
-    from nnbook.assignments import get
+    from nnbook.registry import get
 
     try:
         get(args.assignment)

@@ -8,13 +8,14 @@
 from __future__ import annotations
 
 import csv
-import html
 import re
 from pathlib import Path
 
 from nnbook import gradebook
-from nnbook.assignments import get as get_assignment
+from nnbook.registry import get as get_assignment
+from nnbook.results import GradeStatus
 
+_NOT_SUBMITTED = {GradeStatus.MISSING, GradeStatus.INVALID}
 CSV_COLUMNS = [
     "student_id",
     "assignment",
@@ -31,7 +32,7 @@ CSV_COLUMNS = [
 
 def _auto_ids(graded) -> set[str]:
     """Grade ids of the automatically graded test cells (the rest are written answers)."""
-    return {g for f in graded.functions for g in f.grade_ids}
+    return {f.grade_id for f in graded.functions}
 
 
 def _score_fields(cells: dict, graded, auto_ids: set[str]) -> dict:
@@ -121,7 +122,7 @@ def write_reports(out: Path, db_url: str, graded, results) -> list[dict]:
         writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(table)
-    submitted = [t["auto_score"] for t in table if t["status"] not in ("missing", "invalid")]
+    submitted = [t["auto_score"] for t in table if t["status"] not in _NOT_SUBMITTED]
     _histogram(out / "histogram.png", submitted, graded.auto_points)
     _html(out / "report.html", db_url, graded, results, table)
     return table
@@ -163,11 +164,8 @@ def pass_rates(db_url: str, graded, results) -> list[tuple[str, float, float, in
         tests = sum(
             1
             for r in done
-            if all(
-                book.get(r.student, {}).get(g, {}).get("score", 0)
-                >= book.get(r.student, {}).get(g, {}).get("max_score", 1)
-                for g in f.grade_ids
-            )
+            if book.get(r.student, {}).get(f.grade_id, {}).get("score", 0)
+            >= book.get(r.student, {}).get(f.grade_id, {}).get("max_score", 1)
         )
         checks = sum(1 for r in done if r.verdict.get(f.name, {}).get("passed"))
         out.append((f.name, tests / n if n else 0.0, checks / n if n else 0.0, n))
@@ -175,92 +173,59 @@ def pass_rates(db_url: str, graded, results) -> list[tuple[str, float, float, in
 
 
 def _html(path: Path, db_url: str, graded, results, table: list[dict]) -> None:
+    """``report.html`` from the template ``templates/report.html.j2`` (values escaped there)."""
+    import jinja2
+
     rates = pass_rates(db_url, graded, results)
     points = {f.name: f.points for f in graded.functions}
-    esc = html.escape
-    n_graded = rates[0][3] if rates else 0
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        f"<title>Class report: {esc(graded.name)}</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse}"
-        "td,th{padding:.25em .8em;border-bottom:1px solid #ddd;text-align:left;"
-        "vertical-align:top}"
-        "td.num,th.num{text-align:right;white-space:nowrap}"
-        ".bar{display:inline-block;height:.8em;background:#4c72b0;vertical-align:middle}"
-        ".barbox{display:inline-block;width:8em;background:#eee;margin-right:.5em}"
-        ".bad{color:#b00;font-weight:bold}.warn{color:#b00}"
-        ".missed{background:#fff3f3;border-left:4px solid #b00;padding:.5em 1em}</style>"
-        "</head><body>",
-        f"<h1>Class report: {esc(graded.name)}</h1>",
-        f"<p>{len(table)} students; statuses: "
-        + ", ".join(
-            f"{s}: {sum(1 for t in table if t['status'] == s)}"
-            for s in sorted({t["status"] for t in table})
-        )
-        + "</p>",
+    rows = [
+        {
+            "name": name,
+            "points": f"{points.get(name, 0):g}",
+            "width": f"{test_rate * 100:.0f}",
+            "test_pct": f"{test_rate:.0%}",
+            "check_pct": f"{check_rate:.0%}",
+            "passed": round(test_rate * n),
+            "n": n,
+            "bad": test_rate < 0.5,
+            "differs": abs(check_rate - test_rate) > 1e-9,
+            "rate": test_rate,
+        }
+        for name, test_rate, check_rate, n in rates
     ]
-    earlier = len(table) - len(results)
-    if earlier > 0:
-        parts.append(
-            f"<p>{earlier} of these students were graded in an earlier run into this folder "
-            "(their scores are read again from the gradebook); the pass rates below are over "
-            f"the {n_graded} submission{'s' if n_graded != 1 else ''} graded in this run.</p>"
-        )
-    missed = sorted(
-        ((name, rate) for name, rate, _c, _n in rates if rate < 0.5), key=lambda x: x[1]
+    students = [
+        {
+            "student_id": t["student_id"],
+            "auto": f"{t['auto_score']:g} / {t['auto_max_score']:g}",
+            "pending": f"{t['manual_pending']:g} pending" if t["manual_pending"] else "-",
+            "status": t["status"],
+            "isolated": t["isolated"],
+            "note": _clip(short_message(t["message"], t["student_id"]), 300),
+        }
+        for t in table
+    ]
+    statuses = [
+        (s, sum(1 for t in table if t["status"] == s)) for s in sorted({t["status"] for t in table})
+    ]
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("nnbook", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
     )
-    if n_graded:
-        if missed:
-            parts.append(
-                "<div class='missed'><strong>What the class missed</strong> (fewer than half "
-                "of the graded submissions got it right): "
-                + ", ".join(f"{esc(name)} ({rate:.0%})" for name, rate in missed)
-                + "</div>"
-            )
-        else:
-            parts.append("<p>Every function was right in at least half of the submissions.</p>")
-    parts += [
-        "<h2>Pass rate of every function</h2>",
-        "<p>A function's test passes when nbgrader's test in the notebook passed <em>and</em> the "
-        "check outside the student's kernel agreed; that is what earns its points. Functions in "
-        "the order of the notebook; low rates (in red) show the ideas the class missed. "
-        "Rates are over the graded submissions (not the missing or invalid ones).</p>",
-        "<table><tr><th>function</th><th class='num'>points</th><th>pass rate</th>"
-        "<th class='num'>students</th><th class='num'>check outside the kernel</th></tr>",
-    ]
-    for name, test_rate, check_rate, n in rates:
-        cls = " class='bad'" if test_rate < 0.5 else ""
-        note = ""
-        if abs(check_rate - test_rate) > 1e-9:
-            note = " class='warn' title='differs from the test pass rate'"
-        passed = round(test_rate * n)
-        parts.append(
-            f"<tr{cls}><td>{esc(name)}</td><td class='num'>{points.get(name, 0):g}</td>"
-            f"<td><span class='barbox'><span class='bar' style='width:{test_rate * 100:.0f}%'>"
-            f"</span></span>{test_rate:.0%}</td><td class='num'>{passed} of {n}</td>"
-            f"<td class='num'><span{note}>{check_rate:.0%}</span></td></tr>"
-        )
-    parts += [
-        "</table>",
-        "<h2>Scores</h2>",
-        f"<p>Automatically graded points (of {graded.auto_points:g}) of the graded submissions; "
-        f"written answers ({graded.manual_points:g} points) are graded by hand and not "
-        "included.</p>",
-        "<img src='histogram.png' alt='histogram of the automatically graded scores'>",
-        "<h2>Students</h2><table><tr><th>student</th><th class='num'>auto score</th>"
-        "<th class='num'>by hand</th><th>status</th><th>isolated</th><th>note</th></tr>",
-    ]
-    for t in table:
-        pending = f"{t['manual_pending']:g} pending" if t["manual_pending"] else "-"
-        parts.append(
-            f"<tr><td>{esc(t['student_id'])}</td>"
-            f"<td class='num'>{t['auto_score']:g} / {t['auto_max_score']:g}</td>"
-            f"<td class='num'>{pending}</td><td>{esc(t['status'])}</td><td>{t['isolated']}</td>"
-            f"<td>{esc(_clip(short_message(t['message'], t['student_id']), 300))}</td></tr>"
-        )
-    parts.append("</table></body></html>")
-    path.write_text("\n".join(parts), encoding="utf-8")
+    page = env.get_template("report.html.j2").render(
+        name=graded.name,
+        students=students,
+        statuses=statuses,
+        earlier=len(table) - len(results),
+        n_graded=rates[0][3] if rates else 0,
+        missed=sorted((r for r in rows if r["rate"] < 0.5), key=lambda r: r["rate"]),
+        rates=rows,
+        auto_points=f"{graded.auto_points:g}",
+        manual_points=f"{graded.manual_points:g}",
+    )
+    path.write_text(page, encoding="utf-8")
 
 
 def short_message(message: str, student: str) -> str:

@@ -39,126 +39,16 @@ from pathlib import Path
 
 import yaml
 
+from nnbook.site_assets import (
+    EXERCISES,
+    EXTRA_DIR,
+    ROOT,
+    BuildError,
+    stage_assets,
+    stage_downloads,
+    sync_tree,
+)
 from nnbook.wheel import stage_wheel, wheel_name
-
-ROOT = Path(__file__).resolve().parent.parent
-BUILD_DIR = ROOT / "_build"
-HTML_DIR = BUILD_DIR / "html"
-EXTRA_DIR = BUILD_DIR / "site-extra"
-NODE_MODULES = ROOT / "node_modules"
-ASSETS = "nnassets"
-EXERCISES = ("features", "mlp", "activations", "hyperparameters")
-
-# MathJax: the one combined component the site loads, the loader files, and the folders it
-# loads from at run time (fonts, TeX extensions, accessibility). Not latest.js (it goes to a CDN).
-MATHJAX_FILES = ("tex-chtml.js", "core.js", "loader.js", "startup.js")
-MATHJAX_DIRS = ("a11y", "adaptors", "input", "output", "sre", "ui")
-
-WIDGETS_SETUP_JS = """\
-// Written by nnbook/site.py. Loaded after require.js and before the Jupyter widgets HTML
-// manager (embed-amd.js) on pages that show widgets. Every module comes from this site:
-// require.js resolves modules relative to this folder, anywidget is mapped to its local copy,
-// and the manager's fonts are looked up next to it. The manager's "CDN" fallback
-// (data-jupyter-widgets-cdn="npm/") resolves to this folder too, so no request leaves the site.
-(function () {
-  var here = document.currentScript.src;
-  var base = here.slice(0, here.lastIndexOf("/") + 1);
-  window.__jupyter_widgets_assets_path__ = base + "html-manager/";
-  window.requirejs.config({
-    baseUrl: base,
-    paths: { anywidget: base + "anywidget/index" },
-  });
-})();
-"""
-
-
-class BuildError(RuntimeError):
-    """The book did not build; the message says why."""
-
-
-def _same_file(src: Path, dst: Path) -> bool:
-    if not dst.is_file():
-        return False
-    s, d = src.stat(), dst.stat()
-    return s.st_size == d.st_size and int(s.st_mtime) == int(d.st_mtime)
-
-
-def _copy_if_changed(src: Path, dst: Path) -> bool:
-    """Copy ``src`` to ``dst`` (atomically, keeping the mtime) unless it is already there."""
-    if _same_file(src, dst):
-        return False
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    shutil.copy2(src, tmp)
-    os.replace(tmp, dst)
-    return True
-
-
-def _write_if_changed(text: str, dst: Path) -> bool:
-    if dst.is_file() and dst.read_text(encoding="utf-8") == text:
-        return False
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, dst)
-    return True
-
-
-def _sync_tree(src: Path, dst: Path, skip_suffixes: tuple[str, ...] = ()) -> int:
-    copied = 0
-    for path in sorted(src.rglob("*")):
-        if path.is_file() and not path.name.endswith(skip_suffixes):
-            copied += _copy_if_changed(path, dst / path.relative_to(src))
-    return copied
-
-
-def _require(path: Path) -> Path:
-    if not path.exists():
-        raise BuildError(
-            f"{path.relative_to(ROOT)} is missing: install the front-end assets with "
-            "`make assets` (npm ci from package-lock.json)"
-        )
-    return path
-
-
-def stage_assets(extra_dir: Path = EXTRA_DIR) -> int:
-    """Copy the front-end assets into ``extra_dir/nnassets``; return how many files changed."""
-    out = extra_dir / ASSETS
-    copied = _copy_if_changed(
-        _require(NODE_MODULES / "requirejs" / "require.js"), out / "require.js"
-    )
-    manager = _require(NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist")
-    _require(manager / "embed-amd.js")
-    copied += _sync_tree(manager, out / "html-manager", skip_suffixes=(".map",))
-    anywidget = _require(NODE_MODULES / "anywidget" / "dist" / "index.js")
-    copied += _copy_if_changed(anywidget, out / "anywidget" / "index.js")
-    mathjax = _require(NODE_MODULES / "mathjax" / "es5")
-    for name in MATHJAX_FILES:
-        copied += _copy_if_changed(_require(mathjax / name), out / "mathjax" / name)
-    for name in MATHJAX_DIRS:
-        copied += _sync_tree(_require(mathjax / name), out / "mathjax" / name)
-    copied += _write_if_changed(WIDGETS_SETUP_JS, out / "widgets-setup.js")
-    return copied
-
-
-def stage_downloads(extra_dir: Path = EXTRA_DIR) -> list[str]:
-    """Copy the student notebooks that exist to ``extra_dir/downloads/exercises``.
-
-    Returns the names of the exercises whose notebook was found. A stale copy whose source
-    notebook no longer exists is removed.
-    """
-    out = extra_dir / "downloads" / "exercises"
-    found = []
-    for name in EXERCISES:
-        src = ROOT / "exercises" / name / f"{name}.ipynb"
-        dst = out / f"{name}.ipynb"
-        if src.is_file():
-            _copy_if_changed(src, dst)
-            found.append(name)
-        elif dst.exists():
-            dst.unlink()
-    out.mkdir(parents=True, exist_ok=True)
-    return found
 
 
 def _warm_matplotlib() -> None:
@@ -182,27 +72,12 @@ def _create_execution_cache(path: Path) -> None:
     get_cache(path).db  # noqa: B018 (the property creates the database and its tables)
 
 
-# The jupyter-book command has no option for Sphinx's parallel jobs, but its build function
-# does: run the command in a Python that first wraps that function. With 2 jobs, two chapters
-# are read (and executed, when not cached) at the same time.
-_JUPYTER_BOOK_WITH_JOBS = """
-import sys
-import jupyter_book.sphinx as jbs
-from jupyter_book.cli.main import main
-jobs = int(sys.argv.pop(1))
-_build_sphinx = jbs.build_sphinx
-jbs.build_sphinx = lambda *args, **kwargs: _build_sphinx(*args, **{**kwargs, "jobs": jobs})
-sys.argv[0] = "jupyter-book"
-sys.exit(main())
-"""
-
-
 def _jupyter_book(jobs: int = 1) -> list[str]:
     try:
         import jupyter_book  # noqa: F401
     except ImportError as exc:
         raise BuildError("jupyter-book is not installed: run `make venv`") from exc
-    return [sys.executable, "-c", _JUPYTER_BOOK_WITH_JOBS, str(jobs)]
+    return [sys.executable, "-m", "nnbook.jupyter_book_jobs", str(jobs)]
 
 
 def default_jobs() -> int:
@@ -285,7 +160,7 @@ def build(quiet: bool = False, source: Path = ROOT, jobs: int | None = None) -> 
         )
     # Sphinx copies html_extra_path only when some page is out of date: a student notebook that
     # changed on its own would stay stale in the site. Copy what changed ourselves.
-    _sync_tree(extra_dir, source / "_build" / "html")
+    sync_tree(extra_dir, source / "_build" / "html")
     elapsed = time.perf_counter() - start
     print(f"nnbook.site: built {source / '_build' / 'html' / 'index.html'} in {elapsed:.1f} s")
     return elapsed
@@ -375,9 +250,9 @@ def build_page(page: str, keep: Path | None = None) -> Path:
 # The file is not a Sphinx document (nnbook.site copies it into the site), so MyST would warn
 # "cross-reference target not found". This post-transform runs just before MyST's resolver and
 # turns such links into plain relative links, but only when the path, resolved from the page's
-# folder, is exactly downloads/exercises/<one of the four exercises>.ipynb, or the course
-# package's wheel downloads/<nnbook.wheel.wheel_name()>: a wrong path or name (a wheel of
-# another version) still fails the build.
+# folder, is exactly downloads/exercises/<one of the exercises>.ipynb, or the course package's
+# wheel downloads/<nnbook.wheel.wheel_name()>: a wrong path or name (a wheel of another
+# version) still fails the build.
 
 
 def _download_target(docname: str, target: str) -> str | None:

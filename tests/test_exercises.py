@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from nnbook import checks
-from nnbook.assignments import ASSIGNMENTS
 from nnbook.cli import main
 from nnbook.course import make_course, venv_bin
 from nnbook.exercises import completed_notebook, generate, normalize_notebook
+from nnbook.registry import ASSIGNMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = list(ASSIGNMENTS)

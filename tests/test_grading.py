@@ -125,10 +125,11 @@ def test_unknown_assignment_and_missing_folder(tmp_path):
 
 
 def test_refuses_without_bubblewrap(tmp_path, monkeypatch, capsys):
-    import nnbook.sandbox
+    import shutil
+
     from nnbook.cli import main
 
-    monkeypatch.setattr(nnbook.sandbox.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     code = main(["grade", str(tmp_path), "--assignment", "mlp", "--out", str(tmp_path / "o")])
     assert code == 2
     err = capsys.readouterr().err
@@ -250,8 +251,8 @@ def test_grades_csv_columns(class_run):
 def test_verdict_passes_solutions_and_fails_student_versions(name, tmp_path):
     import numpy as np
 
-    from nnbook.assignments import get
-    from nnbook.verdict import run_verdict
+    from nnbook.grading.verdict import run_verdict
+    from nnbook.registry import get
 
     assignment = get(name)
     test_ids = {f"test_{f.name}" for f in assignment.functions}
@@ -285,8 +286,9 @@ def test_verdict_passes_solutions_and_fails_student_versions(name, tmp_path):
 def test_judge_refuses_pickles_and_odd_arrays(tmp_path):
     import numpy as np
 
-    from nnbook.assignments import get
-    from nnbook.verdict import _judge_one, _read_results
+    from nnbook.grading.verdict import judge_function, read_results
+    from nnbook.judge.call import outcome_from_wire
+    from nnbook.registry import get
 
     runtime = tmp_path
     np.savez(
@@ -296,14 +298,13 @@ def test_judge_refuses_pickles_and_odd_arrays(tmp_path):
         a2=np.array(["text"]),
     )
     (runtime / "results.json").write_text(json.dumps({"functions": {}, "cells": []}))
-    results, outputs = _read_results(runtime)
+    results, outputs = read_results(runtime)
     assert "a0" not in outputs  # loading it would need a pickle: refused
     graded = get("mlp").function("sse")
     call = graded.make_inputs(np.random.default_rng(0))[0]
-    from nnbook.assignments import compare_outputs
-
     for key in ("a0", "a1", "a2"):
-        problems = _judge_one(graded, call, {"value": {"a": key}}, outputs, compare_outputs)
+        outcome = outcome_from_wire({"status": "ok", "value": {"a": key}}, outputs)
+        problems = judge_function(graded, [call], [outcome]).problems
         assert problems and "not plain numbers" in problems[0], (key, problems)
 
 
@@ -327,9 +328,10 @@ def test_sandbox_limits_processes(tmp_path):
 def test_syntax_error_and_a_list_returned_are_named(tmp_path):
     import numpy as np
 
-    from nnbook.assignments import get
-    from nnbook.grading import Result, _feedback_header
-    from nnbook.verdict import run_verdict
+    from nnbook.grading import feedback_header
+    from nnbook.grading.verdict import run_verdict
+    from nnbook.registry import get
+    from nnbook.results import GradeStatus, Result
 
     assignment = get("mlp")
     broken = "def sse(p, t):\n    total = (p - t\n    return total\n"
@@ -347,7 +349,7 @@ def test_syntax_error_and_a_list_returned_are_named(tmp_path):
     )
     assert not verdict.passed("sse") and verdict.passed("linear_backward")
     assert "should be an array, got a list of" in verdict.functions["linear"].problems[0]
-    header = _feedback_header(Result("x", "mlp", "graded"), verdict)
+    header = feedback_header(Result("x", "mlp", GradeStatus.GRADED), verdict)
     line = next(x for x in header.splitlines() if "SyntaxError" in x)
     assert "the cell defining sse raised SyntaxError:" in line
     assert "at line 2: total = (p - t" in line.replace("\\", "")

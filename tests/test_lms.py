@@ -84,7 +84,7 @@ def rows_by_file(out: Path) -> dict[str, dict]:
 
 
 def test_canvas_zip_becomes_the_folder_nnbook_grade_reads(tmp_path):
-    from nnbook.grading import _find_students
+    from nnbook.grading.submissions import find_students
 
     out = tmp_path / "out"
     report = import_zip(canvas_zip(tmp_path), LMS.CANVAS, load(FIXTURES / "roster.csv"), "mlp", out)
@@ -113,7 +113,7 @@ def test_canvas_zip_becomes_the_folder_nnbook_grade_reads(tmp_path):
     assert "canvas_id 1099" in rows["lamarrhedy_1099_50030_mlp.ipynb"]["note"]
     assert rows["__MACOSX/._lovelaceada_1001_50001_mlp (1).ipynb"]["outcome"] == "ignored"
     # nnbook grade's own reader finds the three students and their notebooks
-    todo, problems = _find_students(out, "mlp", "mlp.ipynb")
+    todo, problems = find_students(out, "mlp", "mlp.ipynb")
     assert [s for s, _ in todo] == ["ada", "bob", "grace"] and problems == []
 
 

@@ -1,6 +1,8 @@
-"""The mutation catalog through the real nbgrader path: every plausible wrong implementation in
-tests/mutants/ loses its function's points, the reference solution gets full marks, and the
-untouched student version gets zero.
+"""The mutation catalog through both paths a class is graded by: every plausible wrong
+implementation in tests/mutants/ loses its function's points in nbgrader's autograde (the hidden
+tests in the kernel) AND fails the sandboxed check outside the kernel that ``nnbook grade``
+trusts (:func:`nnbook.grading.verdict.run_verdict`); the reference solution gets full marks and
+passes the check, and the untouched student version gets zero and fails it.
 
 Cost control: one kernel per submitted notebook is what autograding costs, so mutants of
 independent functions share a notebook (slot), and every submission of every assignment is
@@ -15,11 +17,14 @@ import re
 import runpy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from nnbook.assignments import ASSIGNMENTS, Assignment
+from nnbook import gradebook
 from nnbook.course import make_course
 from nnbook.exercises import completed_notebook
+from nnbook.registry import ASSIGNMENTS, Assignment
+from nnbook.sandbox import Limits, bubblewrap_problem
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow]
 
@@ -104,8 +109,51 @@ def graded(tmp_path_factory):
     path.write_text(json.dumps(nb), encoding="utf-8")
     course.add_submission("hidden-only", "activations", path)
     course.autograde(None)
-    scores = {name: course.scores(name) for name in ASSIGNMENTS}
+    scores = {
+        name: {
+            student: {gid: cell["score"] for gid, cell in cells.items()}
+            for student, cells in gradebook.scores(course.database_url, name).items()
+        }
+        for name in ASSIGNMENTS
+    }
     return course, plan, scores
+
+
+@pytest.fixture(scope="module")
+def verdicts(graded, tmp_path_factory):
+    """The check outside the kernel, run on every submission of the catalog exactly as
+    ``nnbook grade`` runs it (sandboxed, inputs drawn fresh): {assignment: {student: Verdict}}."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nnbook.grading.verdict import run_verdict
+
+    problem = bubblewrap_problem()
+    if problem:
+        pytest.skip(f"the check outside the kernel needs bubblewrap: {problem}")
+    course, _, scores = graded
+    work = tmp_path_factory.mktemp("verdicts")
+    jobs = [(name, student) for name in ASSIGNMENTS for student in scores[name]]
+
+    def check(job):
+        name, student = job
+        assignment = ASSIGNMENTS[name]
+        return run_verdict(
+            course.submitted_dir(student, name) / assignment.notebook,
+            assignment,
+            work / f"{student}-{name}",
+            limits=Limits(),
+            isolated=True,
+            test_ids={f.grade_id for f in assignment.functions},
+            rng=np.random.default_rng(),
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        found = list(pool.map(check, jobs))
+    out: dict = {name: {} for name in ASSIGNMENTS}
+    for (name, student), verdict in zip(jobs, found, strict=True):
+        assert verdict.failure is None, (name, student, verdict.error)
+        out[name][student] = verdict
+    return out
 
 
 def _points(name: str, grade_id: str) -> float:
@@ -165,6 +213,38 @@ def test_correct_functions_beside_mutants_keep_their_points(graded, name):
             assert got == f.points, f"{student}/{name}: correct {f.name} got {got} of {f.points}"
 
 
+@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+def test_check_outside_the_kernel_passes_the_reference_and_fails_the_stub(verdicts, name):
+    reference, untouched = verdicts[name]["reference"], verdicts[name]["untouched"]
+    for f in ASSIGNMENTS[name].functions:
+        assert reference.passed(f.name), (name, f.name, reference.functions[f.name].problems)
+        assert not untouched.passed(f.name), (name, f.name)
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "mutant"), CASES, ids=[f"{a}-{f}-{m}" for a, f, m in CASES]
+)
+def test_mutant_fails_the_check_outside_the_kernel(graded, verdicts, name, function, mutant):
+    _, plan, _ = graded
+    student = next(s for s, group in plan[name].items() if group.get(function) == mutant)
+    verdict = verdicts[name][student]
+    assert not verdict.passed(function), (
+        f"mutant {mutant} of {name}.{function} passed the check outside the kernel "
+        f"(submission {student})"
+    )
+
+
+@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+def test_check_outside_the_kernel_keeps_correct_functions_beside_mutants(graded, verdicts, name):
+    _, plan, _ = graded
+    for student, group in plan[name].items():
+        verdict = verdicts[name][student]
+        for f in ASSIGNMENTS[name].functions:
+            if f.name in group or any(d in group for d in f.depends_on):
+                continue
+            assert verdict.passed(f.name), (student, f.name, verdict.functions[f.name].problems)
+
+
 def test_hidden_tests_catch_what_the_visible_ones_miss(graded):
     _, _, scores = graded
     got = scores["activations"]["hidden-only"]
@@ -200,19 +280,17 @@ def test_feedback_shows_no_hidden_test(graded):
             ), line
 
 
-def test_report_counts(graded, capsys):
+def test_report_counts(graded, verdicts, capsys):
     _, plan, scores = graded
     n_functions = sum(len(a.functions) for a in ASSIGNMENTS.values())
-    caught = sum(
-        1
-        for a, fn, mid in CASES
-        for s, g in plan[a].items()
-        if g.get(fn) == mid and scores[a][s][f"test_{fn}"] == 0
-    )
+    mutated = [(a, s, fn) for a, fn, mid in CASES for s, g in plan[a].items() if g.get(fn) == mid]
+    caught = sum(1 for a, s, fn in mutated if scores[a][s][f"test_{fn}"] == 0)
+    checked = sum(1 for a, s, fn in mutated if not verdicts[a][s].passed(fn))
     n_notebooks = sum(len(p) + 1 for p in plan.values())
     with capsys.disabled():
         print(
             f"\nmutation catalog: {n_functions} graded functions, {len(CASES)} mutants, "
-            f"{caught} caught by nbgrader autograde, {n_notebooks} notebooks graded"
+            f"{caught} caught by nbgrader autograde, {checked} by the check outside the kernel, "
+            f"{n_notebooks} notebooks graded"
         )
-    assert caught == len(CASES)
+    assert caught == checked == len(CASES)

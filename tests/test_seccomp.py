@@ -31,7 +31,8 @@ import pytest
 from conftest import require
 
 from nnbook import seccomp
-from nnbook.sandbox import Sandbox, SandboxedKernelManager, bubblewrap_problem
+from nnbook.sandbox import Sandbox, bubblewrap_problem
+from nnbook.sandbox.kernel import SandboxedKernelManager
 
 PROBE = Path(__file__).resolve().parent / "seccomp_probe.py"
 DENIED_BY_PROBE = ("add_key", "keyctl", "ptrace", "unshare", "clone_newuser", "mount")

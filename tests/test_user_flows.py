@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from nnbook import checks, report
-from nnbook.assignments import get
 from nnbook.exercises import lab_command
+from nnbook.registry import get
 
 # ----------------------------------------------------------------------------------------------
 # Student: nnbook lab
@@ -206,13 +206,14 @@ def test_short_message_keeps_the_rest_of_the_message():
 
 
 def test_a_list_returned_to_the_grader_is_named_a_list():
-    from nnbook.assignments import Outcome, compare_outputs, get, to_plain
+    from nnbook.judge import Outcome, Status, to_plain
+    from nnbook.registry import compare_outputs, get
 
     linear = next(f for f in get("mlp").functions if f.name == "linear")
     call = linear.make_inputs(np.random.default_rng(0))[0]
     rows = np.asarray(linear.expected(call))
-    as_list = compare_outputs(linear, call, Outcome(value=to_plain(list(rows))))
+    as_list = compare_outputs(linear, call, Outcome(Status.OK, value=to_plain(list(rows))))
     assert as_list and "should be an array, got a list of" in as_list[0], as_list
-    as_tuple = compare_outputs(linear, call, Outcome(value=to_plain(tuple(rows))))
+    as_tuple = compare_outputs(linear, call, Outcome(Status.OK, value=to_plain(tuple(rows))))
     assert "got a tuple of" in as_tuple[0], as_tuple
-    assert compare_outputs(linear, call, Outcome(value=to_plain(rows))) == []
+    assert compare_outputs(linear, call, Outcome(Status.OK, value=to_plain(rows))) == []

@@ -1,0 +1,152 @@
+"""nbgrader's Execute preprocessor, hardened: the kernel runs in the sandbox, crashes and
+timeouts are recorded in an explicit :class:`ExecutionState`, output floods are cut."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import nbformat
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from nnbook.results import GradeStatus
+from nnbook.sandbox import Sandbox, describe_exit
+from nnbook.sandbox.kernel import SandboxedKernelManager
+
+GRADED, CRASHED, TIMEOUT = GradeStatus.GRADED, GradeStatus.CRASHED, GradeStatus.TIMEOUT
+
+
+@dataclass
+class ExecutionState:
+    """What running one notebook observed: the status and why, and the sandbox of its kernel."""
+
+    sandbox: Sandbox
+    status: GradeStatus = GradeStatus.GRADED
+    message: str = ""
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute preprocessor with the kernel in :class:`SandboxedKernelManager`.
+
+    - a dead kernel (exit, kill, CPU limit) or a second timed-out cell stops execution; the
+      remaining cells get an error output saying they did not run (so their tests fail);
+    - a notebook running longer than ``wall_seconds`` is stopped the same way;
+    - a cell's output beyond ``max_output_bytes`` is dropped (with a note).
+    """
+
+    wall_seconds = Integer(300).tag(config=True)
+    max_output_bytes = Integer(1_000_000).tag(config=True)
+
+    def __init__(self, state: ExecutionState, **kw):
+        kw["kernel_manager_class"] = SandboxedKernelManager
+        super().__init__(**kw)
+        self.state = state
+
+    def create_kernel_manager(self):
+        # The kernel manager gets this notebook's sandbox (nbclient would build it with the
+        # config only).
+        if not self.kernel_name:
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name", "")
+        kwargs = {"kernel_name": self.kernel_name} if self.kernel_name else {}
+        self.km = SandboxedKernelManager(sandbox=self.state.sandbox, config=self.config, **kwargs)
+        return self.km
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._nn_start = time.monotonic()
+        self._nn_stopped = None
+        self._nn_timeouts = 0
+        self.state.status, self.state.message = GRADED, ""
+        try:
+            return super().preprocess(nb, resources, km)
+        except DeadKernelError as exc:  # died during start-up or shutdown
+            self._stop(CRASHED, f"the kernel died ({exc})")
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code" and not cell.get("outputs"):
+                    self._mark_not_run(cell, index)
+            return nb, resources
+        finally:
+            # The kernel is gone; nbgrader now writes the notebook into the scratch folder.
+            self.state.sandbox.neutralize()
+
+    def _kernel_exit_code(self) -> int | None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is None:
+            return None
+        for _ in range(20):  # the process may need a moment to be reaped
+            code = process.poll()
+            if code is not None:
+                return code
+            time.sleep(0.05)
+        return None
+
+    def _stop(self, status: GradeStatus, message: str) -> None:
+        if self._nn_stopped is None:
+            self._nn_stopped = message
+            self.state.status, self.state.message = status, message
+
+    def _mark_not_run(self, cell, index) -> None:
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "error",
+                ename="NotRun",
+                evalue=f"this cell did not run: {self._nn_stopped}",
+                traceback=[f"NotRun: this cell did not run: {self._nn_stopped}"],
+            )
+        ]
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._nn_stopped is None and time.monotonic() - self._nn_start > self.wall_seconds:
+            self._stop(TIMEOUT, f"the notebook ran longer than {self.wall_seconds} s")
+        if self._nn_stopped is not None:
+            self._mark_not_run(cell, index)
+            return cell, resources
+        self._nn_bytes, self._nn_flooded = 0, False
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            cpu, what = describe_exit(self._kernel_exit_code(), self.state.sandbox.limits)
+            self._stop(TIMEOUT if cpu else CRASHED, f"the kernel died in cell {index}: it {what}")
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "error", ename="KernelDied", evalue=self._nn_stopped, traceback=[]
+                )
+            )
+            return cell, resources
+        except CellTimeoutError:
+            self._stop(TIMEOUT, f"cell {index} did not finish within {self.timeout} s")
+            self._mark_not_run(cell, index)
+            return cell, resources
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            # nbclient interrupted the cell; the next cells may still run. A second timeout
+            # means the kernel does not respond to interrupts: stop.
+            self._nn_timeouts += 1
+            if self._nn_timeouts == 1 and self.state.status is GRADED:
+                self.state.status = TIMEOUT
+                self.state.message = (
+                    f"cell {index} did not finish within {self.timeout} s (interrupted)"
+                )
+            if self._nn_timeouts >= 2:
+                self._stop(TIMEOUT, f"two cells did not finish within {self.timeout} s each")
+                self.state.status, self.state.message = TIMEOUT, self._nn_stopped
+        return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        size = sum(len(str(v)) for v in content.values()) if isinstance(content, dict) else 0
+        self._nn_bytes = getattr(self, "_nn_bytes", 0) + size
+        if self._nn_bytes > self.max_output_bytes:
+            if not getattr(self, "_nn_flooded", False):
+                self._nn_flooded = True
+                outs.append(
+                    nbformat.v4.new_output(
+                        "stream",
+                        name="stderr",
+                        text=f"[nnbook: output beyond {self.max_output_bytes} bytes was dropped]\n",
+                    )
+                )
+            return None
+        return super().output(outs, msg, display_id, cell_index)

@@ -1,0 +1,117 @@
+"""The student's feedback page: what it shows (code, test results, the verdict) and nothing
+else (no hidden tests, no outputs the student's code could have forged), loading nothing from
+another host."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from pathlib import Path
+
+import nbformat
+
+from nnbook.judge import Status
+from nnbook.results import GradeStatus, Result
+
+NO_ISOLATION_NOTE = "NOT ISOLATED: graded with --no-isolation (no sandbox)"
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (a message may quote the student's output; it must
+    not reach the instructor's terminal as escape sequences)."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in str(text))
+
+
+def _md(text: str) -> str:
+    """Text that the student's code may have chosen, made inert in Markdown (no HTML, no
+    links or formatting) for the feedback page."""
+    return re.sub(r"([\\`*_\[\]()!|#~])", r"\\\1", html.escape(printable(text), quote=False))
+
+
+def feedback_header(result: Result, verdict) -> str:
+    lines = ["## Grading report (nnbook grade)", ""]
+    if not result.isolated:
+        lines.append(f"**{NO_ISOLATION_NOTE}.**\n")
+    if result.status != GradeStatus.GRADED:
+        lines.append(f"**Status: {result.status}** — {_md(result.message)}\n")
+    lines.append(
+        "Each test earns its points only when the test in your notebook passed *and* a separate "
+        "check of your function, run outside your notebook on inputs drawn at grading time, "
+        "agrees.\n"
+    )
+    for name, v in verdict.functions.items():
+        mark = "correct" if v.passed else "WRONG: " + _md("; ".join(v.problems))
+        lines.append(f"- `{name}`: {mark}")
+    if not all(v.passed for v in verdict.functions.values()):
+        # Hints only: demo cells may fail in the check for reasons that are not the student's.
+        # A demo cell that calls an unwritten function fails too: the function's line says so.
+        shown = [e for e in verdict.cell_errors if e.status is not Status.NOT_WRITTEN]
+        for error in shown[:5]:
+            label = verdict.cell_labels.get(error.index, "one of your cells")
+            lines.append(f"- in the separate check, {_md(label)} raised {_md(error.message)}")
+    return "\n".join(lines)
+
+
+def sanitize_notebook(path: Path, test_ids: set[str], lines: dict[str, str], header: str):
+    """Feedback shows the code, the test results and the verdict; nothing else.
+
+    Hidden test code is cut out (nbgrader #917); outputs of the student's own cells are dropped
+    (code can print anything, e.g. the hidden tests it saw run); test cells keep only the error
+    name and message (no traceback with test code) and get the verdict line.
+    """
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid not in test_ids and "HIDDEN TESTS" in cell.source:
+            # The student's own text with nbgrader's delimiters would make nbgrader refuse
+            # to write the feedback; it is shown defused.
+            cell.source = cell.source.replace("HIDDEN TESTS", "HIDDEN-TESTS (text)")
+        if cell.cell_type != "code":
+            continue
+        if gid not in test_ids:
+            cell.outputs = []
+            cell.execution_count = None
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                text = f"{out.ename}: {out.evalue}"[:500]
+                kept.append(
+                    nbformat.v4.new_output(
+                        "error", ename=out.ename, evalue=out.evalue[:400], traceback=[text]
+                    )
+                )
+        if gid in lines:
+            kept.append(nbformat.v4.new_output("stream", name="stdout", text=lines[gid] + "\n"))
+        cell.outputs = kept
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
+    nbformat.write(nb, path)
+
+
+# Tags that would make a feedback page fetch something from another host: nbgrader's template
+# loads MathJax from cdnjs; a student's Markdown may hold a remote image.
+_REMOTE_TAG = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>.*?</script\s*>"
+    r"|<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*"
+    r"\b(?:src|href|data|srcset)\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+# Error messages and check lines wrap instead of running off the page.
+_WRAP_CSS = (
+    "<style>div.output_subarea pre, div.output_area pre "
+    "{white-space: pre-wrap; overflow-wrap: anywhere}</style>\n"
+)
+
+
+def offline_feedback(page: str) -> str:
+    """A feedback page that loads nothing from another host and wraps its output lines.
+
+    The remote MathJax script is dropped (formulas then show as their TeX source; the page
+    is read offline and mailed to students, so a local copy next to it would not travel).
+    """
+    page = _REMOTE_TAG.sub("", page)
+    head_end = page.lower().find("</head>")
+    if head_end < 0:
+        return _WRAP_CSS + page
+    return page[:head_end] + _WRAP_CSS + page[head_end:]

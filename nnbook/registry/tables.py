@@ -1,0 +1,234 @@
+"""The graded work of the course: every assignment, its graded functions and written answers,
+as keyword data."""
+
+from __future__ import annotations
+
+from nnbook.registry import inputs, references
+from nnbook.registry.compare import Compare
+from nnbook.registry.model import Assignment, GradedFunction, WrittenAnswer
+
+_R = "nnbook.registry.references."
+_FN = "nnlib.functional."
+STABLE = Compare(no_warnings=True, atol64=1e-300, atol32=1e-38, scale_rtol64=0.0, scale_rtol32=0.0)
+
+
+def _act(name: str, points: float, outputs=("out",), params=None, **kw) -> GradedFunction:
+    backward = name.endswith("_backward")
+    extra = "" if params is None else f", {params}"
+    sig = f"{name}(dout, x{extra})" if backward else f"{name}(x{extra})"
+    make = kw.pop("make_inputs", None)
+    return GradedFunction(
+        name=name,
+        points=points,
+        signature=sig,
+        outputs=("dx",) if backward and outputs == ("out",) else outputs,
+        make_inputs=make or inputs.elementwise_inputs(backward, kw.pop("param_gen", None)),
+        reference=_FN + name,
+        forbidden=("nnlib",),
+        **kw,
+    )
+
+
+ACTIVATIONS = Assignment(
+    name="activations",
+    functions=(
+        _act("sigmoid", 2, compare=STABLE),
+        _act("sigmoid_backward", 1),
+        _act("tanh", 1),
+        _act("tanh_backward", 1),
+        _act("relu", 1),
+        _act("relu_backward", 1),
+        _act("leaky_relu", 1, params="slope=0.01", param_gen=inputs.slope),
+        _act("leaky_relu_backward", 1, params="slope=0.01", param_gen=inputs.slope),
+        _act("prelu", 1, params="alpha", make_inputs=inputs.prelu_inputs(False)),
+        _act(
+            "prelu_backward",
+            2,
+            outputs=("dx", "dalpha"),
+            params="alpha",
+            make_inputs=inputs.prelu_inputs(True),
+        ),
+        _act("elu", 1, params="alpha=1.0", param_gen=inputs.alpha),
+        _act("elu_backward", 1, params="alpha=1.0", param_gen=inputs.alpha),
+        _act("selu", 1),
+        _act("selu_backward", 1),
+        _act("maxout", 1, params="w, b", make_inputs=inputs.maxout_inputs(False)),
+        _act(
+            "maxout_backward",
+            2,
+            outputs=("dx", "dw", "db"),
+            params="w, b",
+            make_inputs=inputs.maxout_inputs(True),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_sigmoid_saturation",
+            points=2,
+            question="What happens to σ′(x) at x = −10, 0 and 10, and why does it matter?",
+        ),
+        WrittenAnswer(
+            grade_id="answer_zero_centered",
+            points=2,
+            question=(
+                "If a neuron's inputs are all positive, what can you say about the gradients "
+                "on its w?"
+            ),
+        ),
+        WrittenAnswer(
+            grade_id="answer_dead_relu",
+            points=2,
+            question="When does a ReLU unit die, and what can you do about it?",
+        ),
+    ),
+)
+MLP = Assignment(
+    name="mlp",
+    functions=(
+        GradedFunction(
+            name="linear",
+            points=1,
+            signature="linear(x, w, b)",
+            outputs=("out",),
+            make_inputs=inputs.linear_inputs(False),
+            reference=_FN + "linear",
+        ),
+        GradedFunction(
+            name="linear_backward",
+            points=2,
+            signature="linear_backward(dout, x, w, b)",
+            outputs=("dx", "dw", "db"),
+            make_inputs=inputs.linear_inputs(True),
+            reference=_FN + "linear_backward",
+        ),
+        GradedFunction(
+            name="two_layer_forward",
+            points=1,
+            signature="two_layer_forward(x, w1, w2)",
+            outputs=("h", "y_pred"),
+            make_inputs=inputs.two_layer_inputs(False),
+            reference=_R + "reference_two_layer_forward",
+        ),
+        GradedFunction(
+            name="sse",
+            points=1,
+            signature="sse(pred, target)",
+            outputs=("loss",),
+            make_inputs=inputs.sse_inputs,
+            reference=_FN + "sse",
+            compare=Compare(match_dtype=False),
+        ),
+        GradedFunction(
+            name="two_layer_gradients",
+            points=3,
+            signature="two_layer_gradients(x, y, w1, w2)",
+            outputs=("grad_w1", "grad_w2"),
+            make_inputs=inputs.two_layer_inputs(True),
+            reference=_R + "reference_two_layer_gradients",
+        ),
+        GradedFunction(
+            name="gradient_descent_step",
+            points=1,
+            signature="gradient_descent_step(w, grad, lr)",
+            outputs=("w_new",),
+            make_inputs=inputs.step_inputs,
+            reference=_R + "reference_gradient_descent_step",
+        ),
+        GradedFunction(
+            name="numerical_gradient",
+            points=2,
+            signature="numerical_gradient(f, x, h=1e-5)",
+            outputs=("grad",),
+            make_inputs=inputs.gradcheck_inputs,
+            reference=_R + "reference_numerical_gradient",
+            compare=Compare(rtol64=1e-07, atol64=1e-08),
+        ),
+    ),
+)
+FEATURES = Assignment(
+    name="features",
+    functions=(
+        GradedFunction(
+            name="polar_transform",
+            points=2,
+            signature="polar_transform(points)",
+            outputs=("rt",),
+            make_inputs=inputs.points_inputs,
+            reference="nnlib.features.polar_transform",
+        ),
+        GradedFunction(
+            name="color_histogram",
+            points=2,
+            signature="color_histogram(image, bins=4)",
+            outputs=("hist",),
+            make_inputs=inputs.color_inputs,
+            reference=_R + "reference_color_histogram",
+        ),
+        GradedFunction(
+            name="hog_cells",
+            points=4,
+            signature="hog_cells(image)",
+            outputs=("cells",),
+            make_inputs=inputs.hog_inputs,
+            reference="nnlib.features.hog_cells",
+            compare=Compare(rtol64=1e-09, atol64=1e-09),
+        ),
+    ),
+)
+HYPERPARAMETERS = Assignment(
+    name="hyperparameters",
+    functions=(
+        GradedFunction(
+            name="split_indices",
+            points=2,
+            signature="split_indices(n, fractions, seed)",
+            outputs=("train", "val", "test"),
+            make_inputs=inputs.split_inputs,
+            reference=None,
+            check=references.check_split_indices,
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="k_fold_indices",
+            points=2,
+            signature="k_fold_indices(n, k)",
+            outputs=("folds",),
+            make_inputs=inputs.kfold_inputs,
+            reference=_R + "reference_k_fold_indices",
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="ridge_fit",
+            points=2,
+            signature="ridge_fit(x, y, lam)",
+            outputs=("w",),
+            make_inputs=inputs.regression_inputs(False),
+            reference=_R + "reference_ridge_fit",
+            compare=Compare(rtol64=1e-06, atol64=1e-09, scale_rtol64=1e-08),
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="cross_validation_error",
+            points=3,
+            signature="cross_validation_error(x, y, lam, k)",
+            outputs=("error",),
+            make_inputs=inputs.regression_inputs(True),
+            reference=_R + "reference_cross_validation_error",
+            compare=Compare(rtol64=1e-06, atol64=1e-09),
+            forbidden=("nnlib", "sklearn"),
+            depends_on=("k_fold_indices", "ridge_fit"),
+        ),
+    ),
+)
+ASSIGNMENTS: dict[str, Assignment] = {
+    a.name: a for a in (FEATURES, MLP, ACTIVATIONS, HYPERPARAMETERS)
+}
+
+
+def get(name: str) -> Assignment:
+    """The assignment called ``name``, or a ValueError listing the known ones."""
+    try:
+        return ASSIGNMENTS[name]
+    except KeyError:
+        known = ", ".join(ASSIGNMENTS)
+        raise ValueError(f"unknown assignment {name!r}; known assignments: {known}") from None

@@ -1,0 +1,35 @@
+"""What grading one student's submission produced: the :class:`Result` that the grading workers
+return, the class run records and the report reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class GradeStatus(StrEnum):
+    """How grading a submission went (the ``status`` column of grades.csv)."""
+
+    GRADED = "graded"
+    CRASHED = "crashed"  # the kernel died
+    TIMEOUT = "timeout"  # a cell, the notebook or the separate check ran out of time
+    ERROR = "error"  # grading itself failed for this student
+    MISSING = "missing"  # no submission for this assignment
+    INVALID = "invalid"  # a submission that is not graded (a link, too large, not a notebook)
+
+
+@dataclass
+class Result:
+    """One student's result. ``submission`` holds the grades as plain data
+    (:func:`nnbook.gradebook.read_submission`), ``verdict`` the check outside the kernel per
+    function (``{"name", "passed", "problems"}``)."""
+
+    student: str
+    assignment: str
+    status: GradeStatus
+    message: str = ""
+    isolated: bool = True
+    submission: dict = field(default_factory=dict)
+    verdict: dict = field(default_factory=dict)
+    feedback: list[str] = field(default_factory=list)
+    seconds: float = 0.0
