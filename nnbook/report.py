@@ -11,11 +11,13 @@ import csv
 import re
 from pathlib import Path
 
-from nnbook import gradebook
+from nnbook import gradebook, similarity
 from nnbook.registry import get as get_assignment
 from nnbook.results import GradeStatus
 
 _NOT_SUBMITTED = {GradeStatus.MISSING, GradeStatus.INVALID}
+SIMILARITY_PAGE = "similarity.html"
+SIMILAR_IN_REPORT = 5  # pairs listed in the class report (all are in similarity.html)
 CSV_COLUMNS = [
     "student_id",
     "assignment",
@@ -124,8 +126,36 @@ def write_reports(out: Path, db_url: str, graded, results) -> list[dict]:
         writer.writerows(table)
     submitted = [t["auto_score"] for t in table if t["status"] not in _NOT_SUBMITTED]
     _histogram(out / "histogram.png", submitted, graded.auto_points)
-    _html(out / "report.html", db_url, graded, results, table)
+    similar = similar_pairs(out, graded.name)
+    _html(out / "report.html", db_url, graded, results, table, similar)
     return table
+
+
+def similar_pairs(out: Path, assignment: str) -> list[dict]:
+    """Rank the pairs of the graded class by similar code; write ``out/similarity.html``.
+
+    The submissions are those nnbook grade copied into ``out/course/submitted``; only the code
+    the students wrote is compared (:mod:`nnbook.similarity`). Returns the top pairs as rows for
+    the class report (empty with fewer than two readable notebooks).
+    """
+    try:
+        codes, skipped = similarity.read_codes(similarity.find_notebooks(out, assignment))
+        if len(codes) < 2:
+            return []
+        pairs = similarity.rank_pairs(codes, similarity.scaffold_code(assignment))
+    except similarity.SimilarityError:
+        return []
+    similarity.write_html(out / SIMILARITY_PAGE, assignment, pairs, codes, skipped)
+    return [
+        {
+            "rank": i,
+            "score": f"{p.score:.2f}",
+            "a": p.a,
+            "b": p.b,
+            "shown": i <= similarity.SHOWN_PAIRS,
+        }
+        for i, p in enumerate(pairs[:SIMILAR_IN_REPORT], 1)
+    ]
 
 
 def _histogram(path: Path, scores: list[float], max_score: float) -> None:
@@ -172,7 +202,7 @@ def pass_rates(db_url: str, graded, results) -> list[tuple[str, float, float, in
     return out
 
 
-def _html(path: Path, db_url: str, graded, results, table: list[dict]) -> None:
+def _html(path: Path, db_url: str, graded, results, table: list[dict], similar=()) -> None:
     """``report.html`` from the template ``templates/report.html.j2`` (values escaped there)."""
     import jinja2
 
@@ -224,6 +254,8 @@ def _html(path: Path, db_url: str, graded, results, table: list[dict]) -> None:
         rates=rows,
         auto_points=f"{graded.auto_points:g}",
         manual_points=f"{graded.manual_points:g}",
+        similar=list(similar),
+        similarity_page=SIMILARITY_PAGE,
     )
     path.write_text(page, encoding="utf-8")
 

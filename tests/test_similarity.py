@@ -146,3 +146,33 @@ def test_bad_input_is_named(tmp_path, capsys):
         similarity_report(tmp_path, "mlp", tmp_path / "r.html")
     code = main(["similarity", str(tmp_path / "nowhere"), "--assignment", "mlp", "--out", "x"])
     assert code == 2 and "no folder" in capsys.readouterr().err
+
+
+def test_class_report_ranks_the_copy_first_and_links_the_side_by_side_page(class_folder):
+    import jinja2
+
+    from nnbook import report
+
+    rows = report.similar_pairs(class_folder, "mlp")
+    assert (rows[0]["a"], rows[0]["b"]) == ("copier", "kofi")
+    assert float(rows[0]["score"]) > max(float(r["score"]) for r in rows[1:])
+    assert len(rows) == report.SIMILAR_IN_REPORT
+    page = (class_folder / report.SIMILARITY_PAGE).read_text()
+    assert "<mark>" in page and "copier" in page
+    # the class report's template shows the section with links into that page
+    env = jinja2.Environment(loader=jinja2.PackageLoader("nnbook", "templates"), autoescape=True)
+    html = env.get_template("report.html.j2").render(
+        name="mlp", students=[], statuses=[], earlier=0, n_graded=0, missed=[], rates=[],
+        auto_points="11", manual_points="0", similar=rows,
+        similarity_page=report.SIMILARITY_PAGE,
+    )  # fmt: skip
+    assert "<h2>Similar code</h2>" in html
+    assert 'href="similarity.html#pair1"' in html
+
+
+def test_class_report_has_no_similarity_section_for_a_single_student(tmp_path):
+    from nnbook import report
+
+    add_submission(tmp_path / "submitted", "solo", json.loads(RELEASED.read_text()))
+    assert report.similar_pairs(tmp_path, "mlp") == []
+    assert not (tmp_path / report.SIMILARITY_PAGE).exists()
