@@ -25,6 +25,7 @@ from gradingkit import (
     stub_notebook,
 )
 
+from nnbook.registry import ASSIGNMENTS
 from nnbook.sandbox import Limits, Sandbox, bubblewrap_problem
 
 pytestmark = pytest.mark.grading
@@ -247,7 +248,7 @@ def test_grades_csv_columns(class_run):
 
 
 @needs_bwrap
-@pytest.mark.parametrize("name", ["activations", "features", "hyperparameters", "mlp"])
+@pytest.mark.parametrize("name", sorted(ASSIGNMENTS))
 def test_verdict_passes_solutions_and_fails_student_versions(name, tmp_path):
     import numpy as np
 

@@ -16,10 +16,12 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import read_toc
 
+from nnbook.registry import ASSIGNMENTS
+
 pytestmark = pytest.mark.book
 
 TOC = read_toc()
-EXERCISES = ("features", "mlp", "activations", "hyperparameters")
+EXERCISES = tuple(ASSIGNMENTS)  # every graded exercise, from the registry
 ASSETS = "nnassets"
 MATHJAX = f"{ASSETS}/mathjax/tex-chtml.js"
 WIDGET_SCRIPTS = (

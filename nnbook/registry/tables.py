@@ -3,7 +3,7 @@ as keyword data."""
 
 from __future__ import annotations
 
-from nnbook.registry import inputs, references
+from nnbook.registry import bow_inputs, inputs, references
 from nnbook.registry.compare import Compare
 from nnbook.registry.model import Assignment, GradedFunction, WrittenAnswer
 
@@ -220,8 +220,59 @@ HYPERPARAMETERS = Assignment(
         ),
     ),
 )
+BAG_OF_WORDS = Assignment(
+    name="bag_of_words",
+    functions=(
+        GradedFunction(
+            name="kmeans_assign",
+            points=3,
+            signature="kmeans_assign(points, centers)",
+            outputs=("labels",),
+            make_inputs=bow_inputs.assign_inputs,
+            reference=_R + "reference_kmeans_assign",
+        ),
+        GradedFunction(
+            name="kmeans_update",
+            points=3,
+            signature="kmeans_update(points, labels, k, old_centers)",
+            outputs=("centers",),
+            make_inputs=bow_inputs.update_inputs,
+            reference=_R + "reference_kmeans_update",
+            check=references.check_kmeans_update,
+            compare=Compare(
+                rtol64=1e-12,
+                atol64=1e-300,
+                scale_rtol64=1e-12,
+                rtol32=1e-4,
+                atol32=1e-38,
+                scale_rtol32=1e-4,
+                no_warnings=True,
+            ),
+        ),
+        GradedFunction(
+            name="bow_histogram",
+            points=2,
+            signature="bow_histogram(descriptors, codebook)",
+            outputs=("hist",),
+            make_inputs=bow_inputs.histogram_inputs,
+            reference=_R + "reference_bow_histogram",
+            compare=Compare(rtol64=1e-12, atol64=1e-15, scale_rtol64=0.0, no_warnings=True),
+            depends_on=("kmeans_assign",),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_codebook_size",
+            points=2,
+            question=(
+                "Predict, then explain the test accuracy of a linear classifier on bag-of-words "
+                "histograms of the digits with k = 2, 8 and 32 visual words."
+            ),
+        ),
+    ),
+)
 ASSIGNMENTS: dict[str, Assignment] = {
-    a.name: a for a in (FEATURES, MLP, ACTIVATIONS, HYPERPARAMETERS)
+    a.name: a for a in (FEATURES, MLP, ACTIVATIONS, HYPERPARAMETERS, BAG_OF_WORDS)
 }
 
 
