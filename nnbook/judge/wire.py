@@ -6,8 +6,9 @@ the student's function returned, ``{"l": [...]}`` a list argument, ``{"s": x}`` 
 string argument, ``{"d": [[key, value], ...]}`` keyword arguments, ``{"f": kind, "p": {...}}`` a
 :class:`~.fields.ScalarField`, ``{"gf": kind, "lam": x}`` a :class:`~.fields.GradientField`,
 ``{"tf": kind, "c": classes}`` a :class:`~.fields.TrainField`, ``{"g": state}`` a
-``np.random.Generator`` (PCG64) in the state it had when sent. Going in (``trusted=False``) every kind is accepted; coming back
-(``trusted=True``, in the grader) only arrays of numbers, tuples and returned lists are.
+``np.random.Generator`` (PCG64) in the state it had when sent. Going in (``trusted=False``)
+every kind is accepted; coming back (``trusted=True``, in the grader) only arrays of numbers,
+tuples and returned lists are.
 """
 
 from __future__ import annotations

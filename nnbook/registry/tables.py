@@ -291,7 +291,9 @@ TRAINING = Assignment(
         GradedFunction(
             name="choose_hyperparameters",
             points=2,
-            signature="choose_hyperparameters(x_train, y_train, x_val, y_val, candidates, train_fn)",
+            signature=(
+                "choose_hyperparameters(x_train, y_train, x_val, y_val, candidates, train_fn)"
+            ),
             outputs=("chosen",),
             make_inputs=training.selection_inputs,
             reference=_T + "reference_choose_hyperparameters",

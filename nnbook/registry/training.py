@@ -171,7 +171,8 @@ def reference_add_l2_gradient(
     grads: list[np.ndarray], params: list[np.ndarray], lam: float
 ) -> list[np.ndarray]:
     """New gradients: grads[i] + 2 lam params[i] for the weights (2-D), copies for the biases."""
-    return [g + 2.0 * lam * p if p.ndim == 2 else g.copy() for g, p in zip(grads, params, strict=True)]
+    pairs = zip(grads, params, strict=True)
+    return [g + 2.0 * lam * p if p.ndim == 2 else g.copy() for g, p in pairs]
 
 
 # ----------------------------------------------------------------------------------------------
