@@ -149,6 +149,17 @@ FORBIDDEN: dict[tuple[str, str], list[str]] = {
         "lam * np.eye",
         "np.linalg.inv(",
     ],
+    ("training", "softmax_cross_entropy_backward"): [
+        "p − onehot",
+        "p - onehot",
+        "(p − y)",
+        "p - y",
+        "softmax(scores) -",
+        "-= 1",
+        "dscores / n",
+        "e / e.sum(",
+    ],
+    ("training", "add_l2_gradient"): ["2λW", "2 * lam * p", "2 * lam * w", "2.0 * lam", "2λ"],
 }
 
 

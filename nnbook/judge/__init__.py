@@ -13,13 +13,14 @@ verdict sandbox gets a copy of this folder and nothing more.
 """
 
 from .call import Outcome, OutputError, Status, call_student, numpy_warnings, same, to_plain
-from .fields import ScalarField
+from .fields import GradientField, ScalarField, TrainField
 from .wire import ListOutput, decode, encode, encode_kwargs
 
 __all__ = [
     "ListOutput",
     "Outcome",
     "OutputError",
+    "GradientField",
     "ScalarField",
     "Status",
     "call_student",
@@ -29,4 +30,5 @@ __all__ = [
     "numpy_warnings",
     "same",
     "to_plain",
+    "TrainField",
 ]

@@ -8,6 +8,7 @@ zero; underflow to 0 is the correctly rounded result and is allowed).
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .fields import ScalarField
+from .fields import GradientField, ScalarField, TrainField
 from .wire import ListOutput, decode, encode
 
 MAX_MESSAGE = 300
@@ -35,6 +36,7 @@ class Status(StrEnum):
     NO_RETURN = "no_return"  # did not return within the time of one call
     ENDED_PROCESS = "ended_process"  # killed the process that called it
     NOT_DEFINED = "not_defined"  # the notebook defines no function of that name
+    ALIASED = "aliased"  # returned one of its input arrays (or a view of one)
 
 
 @dataclass
@@ -97,11 +99,16 @@ def to_plain(value: Any) -> Any:
 
 
 def copy_value(value: Any) -> Any:
-    """A copy of an argument (arrays, scalars, fields, and tuples, lists, dicts of them)."""
+    """A copy of an argument (arrays, scalars, fields, generators, and tuples, lists, dicts of
+    them)."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, ScalarField):
         return value.copy()
+    if isinstance(value, np.random.Generator):  # the student's draws leave the caller's alone
+        return copy.deepcopy(value)
+    if isinstance(value, (GradientField, TrainField)):  # frozen
+        return value
     if isinstance(value, tuple):
         return tuple(copy_value(v) for v in value)
     if isinstance(value, list):
@@ -109,6 +116,24 @@ def copy_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: copy_value(v) for k, v in value.items()}
     return value
+
+
+def _arrays_in(value: Any, depth: int = 0) -> list[np.ndarray]:
+    """The arrays inside ``value`` (an array, or tuples, lists, dicts of them)."""
+    if isinstance(value, np.ndarray):
+        return [value]
+    if depth > 20:
+        return []
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, (tuple, list, dict)):
+        return [a for v in items for a in _arrays_in(v, depth + 1)]
+    return []
+
+
+def shares_an_input(returned: Any, inputs: Any) -> bool:
+    """Whether an array that was returned is an input array or shares memory with one."""
+    got, given = _arrays_in(returned), _arrays_in(inputs)
+    return any(g.size and np.shares_memory(g, a) for g in got for a in given if a.size)
 
 
 def same(a: Any, b: Any) -> bool:
@@ -149,11 +174,13 @@ def call_student(
     *,
     no_warnings: bool = False,
     inputs_unchanged: bool = True,
+    fresh_outputs: bool = False,
     run: Callable[..., Any] | None = None,
 ) -> Outcome:
     """Call ``fn(*args, **kwargs)`` on copies of the arguments; never raises for the student's
     errors (``SystemExit`` included). ``run(fn, *args, **kwargs)``, if given, makes the call
-    (the verdict runner passes one with a time limit; its timeout exception passes through)."""
+    (the verdict runner passes one with a time limit; its timeout exception passes through).
+    ``fresh_outputs``: no returned array may be an input array or share memory with one."""
     kwargs = kwargs or {}
     work_args, work_kwargs = copy_value(tuple(args)), copy_value(dict(kwargs))
     try:
@@ -161,6 +188,15 @@ def call_student(
             returned = (run or _call)(fn, *work_args, **work_kwargs)
     except (Exception, SystemExit) as exc:  # any error of the student's becomes an outcome
         return Outcome.from_exception(exc)
+    try:
+        aliased = fresh_outputs and shares_an_input(returned, (work_args, work_kwargs))
+    except (TypeError, ValueError, RecursionError):
+        aliased = False
+    if aliased:
+        return Outcome(
+            Status.ALIASED,
+            message="returned one of its input arrays (or a view of one): return new arrays",
+        )
     try:
         value = to_plain(returned)
     except (OutputError, RecursionError) as exc:

@@ -4,8 +4,11 @@ referenced by key into an ``.npz`` archive (stored without pickles).
 A value is one node: ``{"a": key}`` an array, ``{"t": [...]}`` a tuple, ``{"lo": [...]}`` a list
 the student's function returned, ``{"l": [...]}`` a list argument, ``{"s": x}`` a scalar or
 string argument, ``{"d": [[key, value], ...]}`` keyword arguments, ``{"f": kind, "p": {...}}`` a
-:class:`~.fields.ScalarField`. Going in (``trusted=False``) every kind is accepted; coming back
-(``trusted=True``, in the grader) only arrays of numbers, tuples and returned lists are.
+:class:`~.fields.ScalarField`, ``{"gf": kind, "lam": x}`` a :class:`~.fields.GradientField`,
+``{"tf": kind, "c": classes}`` a :class:`~.fields.TrainField`, ``{"g": state}`` a
+``np.random.Generator`` (PCG64) in the state it had when sent. Going in (``trusted=False``)
+every kind is accepted; coming back (``trusted=True``, in the grader) only arrays of numbers,
+tuples and returned lists are.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .fields import ScalarField
+from .fields import GradientField, ScalarField, TrainField
 
 
 class ListOutput(tuple):
@@ -41,6 +44,14 @@ def encode(value: Any, arrays: dict[str, np.ndarray], prefix: str = "") -> dict:
     if isinstance(value, ScalarField):
         params = {k: encode(np.asarray(v), arrays, prefix) for k, v in value.params.items()}
         return {"f": value.kind, "p": params}
+    if isinstance(value, GradientField):
+        return {"gf": value.kind, "lam": float(value.lam)}
+    if isinstance(value, TrainField):
+        return {"tf": value.kind, "c": int(value.classes)}
+    if isinstance(value, np.random.Generator):
+        if not isinstance(value.bit_generator, np.random.PCG64):
+            raise TypeError("only np.random.Generator with PCG64 (default_rng) can be sent")
+        return {"g": value.bit_generator.state}
     raise TypeError(f"cannot send {type(value).__name__} to the sandbox")
 
 
@@ -76,4 +87,12 @@ def decode(obj: Any, arrays: dict[str, np.ndarray], *, trusted: bool) -> Any:
     if "f" in obj:
         params = {k: decode(v, arrays, trusted=False) for k, v in obj["p"].items()}
         return ScalarField(obj["f"], params)
+    if "gf" in obj:
+        return GradientField(str(obj["gf"]), float(obj["lam"]))
+    if "tf" in obj:
+        return TrainField(str(obj["tf"]), int(obj["c"]))
+    if "g" in obj:
+        bits = np.random.PCG64()
+        bits.state = obj["g"]
+        return np.random.Generator(bits)
     raise ValueError("malformed value")

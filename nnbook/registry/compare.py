@@ -21,7 +21,8 @@ class Compare:
     arrays (ndim >= 1) must have the reference's dtype (float32 in gives float32 out).
     ``no_warnings``: the call must not emit a RuntimeWarning (overflow, invalid value, division by
     zero; underflow to 0 is fine): the numerically stable sigmoid. ``inputs_unchanged``:
-    the call must not modify its arguments.
+    the call must not modify its arguments. ``fresh_outputs``: no returned array may be an input
+    array or a view of one.
     """
 
     rtol64: float = 1e-7
@@ -33,6 +34,7 @@ class Compare:
     match_dtype: bool = True
     no_warnings: bool = False
     inputs_unchanged: bool = True
+    fresh_outputs: bool = False
 
     def tolerances(self, dtype: type) -> tuple[float, float, float]:
         if np.dtype(dtype) == np.float32:

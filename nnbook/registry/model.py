@@ -37,15 +37,20 @@ class Call:
 
     ``note`` describes the input for messages without revealing values, e.g.
     ``"float32, x of shape (1, 7), with values ±10, ±1000 and 0"``. ``dtype`` selects the tolerance.
+    ``held`` is data the grader keeps for its own check and never sends to the student's function
+    (e.g. a held-out test split).
     """
 
     args: tuple
     kwargs: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     dtype: type = F64
+    held: dict[str, Any] = field(default_factory=dict)
 
     def copy(self) -> Call:
-        return Call(copy.deepcopy(self.args), copy.deepcopy(self.kwargs), self.note, self.dtype)
+        return Call(
+            copy.deepcopy(self.args), copy.deepcopy(self.kwargs), self.note, self.dtype, self.held
+        )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ as keyword data."""
 
 from __future__ import annotations
 
-from nnbook.registry import bow_inputs, inputs, references
+from nnbook.registry import bow_inputs, inputs, references, training
 from nnbook.registry.compare import Compare
 from nnbook.registry.model import Assignment, GradedFunction, WrittenAnswer
 
@@ -271,8 +271,101 @@ BAG_OF_WORDS = Assignment(
         ),
     ),
 )
+_T = "nnbook.registry.training."
+_TIGHT = {"rtol64": 1e-12, "atol64": 1e-300, "scale_rtol64": 1e-12}
+TRAINING = Assignment(
+    name="training",
+    functions=(
+        GradedFunction(
+            name="softmax_cross_entropy",
+            points=2,
+            signature="softmax_cross_entropy(scores, y)",
+            outputs=("loss",),
+            make_inputs=training.softmax_ce_inputs,
+            check=training.check_softmax_ce,
+            compare=Compare(no_warnings=True),
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="softmax_cross_entropy_backward",
+            points=3,
+            signature="softmax_cross_entropy_backward(scores, y)",
+            outputs=("dscores",),
+            make_inputs=training.softmax_ce_inputs,
+            reference=_FN + "softmax_cross_entropy_backward",
+            # float32 at logits of 1e4: a correct formula through log-sum-exp rounds the exponent
+            # by eps32 * 1e4 (about 1e-3), hence the looser float32 tolerance.
+            compare=Compare(
+                rtol64=1e-11,
+                atol64=1e-300,
+                scale_rtol64=1e-11,
+                rtol32=5e-3,
+                scale_rtol32=1e-2,
+                no_warnings=True,
+                fresh_outputs=True,
+            ),
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="l2_penalty",
+            points=1,
+            signature="l2_penalty(params, lam)",
+            outputs=("penalty",),
+            make_inputs=training.l2_penalty_inputs,
+            reference=_T + "reference_l2_penalty",
+            compare=Compare(**_TIGHT, match_dtype=False),
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="add_l2_gradient",
+            points=2,
+            signature="add_l2_gradient(grads, params, lam)",
+            outputs=("new_grads",),
+            make_inputs=training.add_l2_inputs,
+            reference=_T + "reference_add_l2_gradient",
+            compare=Compare(**_TIGHT, fresh_outputs=True),
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="minibatch_sgd",
+            points=3,
+            signature="minibatch_sgd(params, grad_fn, x, y, lr, batch_size, epochs, rng)",
+            outputs=("params", "loss_history"),
+            make_inputs=training.sgd_inputs,
+            reference=_T + "reference_minibatch_sgd",
+            check=training.check_minibatch_sgd,
+            compare=Compare(
+                rtol64=1e-9, atol64=1e-12, scale_rtol64=1e-12, match_dtype=False, fresh_outputs=True
+            ),
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="choose_hyperparameters",
+            points=2,
+            signature=(
+                "choose_hyperparameters(x_train, y_train, x_val, y_val, candidates, train_fn)"
+            ),
+            outputs=("chosen",),
+            make_inputs=training.selection_inputs,
+            reference=_T + "reference_choose_hyperparameters",
+            check=training.check_choose_hyperparameters,
+            compare=Compare(rtol64=0.0, atol64=0.0, scale_rtol64=0.0, match_dtype=False),
+            forbidden=("nnlib", "sklearn"),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_batch_size",
+            points=2,
+            question=(
+                "Predict, then explain: after the same number of epochs, which batch size "
+                "reaches the lowest training loss, and why?"
+            ),
+        ),
+    ),
+)
 ASSIGNMENTS: dict[str, Assignment] = {
-    a.name: a for a in (FEATURES, MLP, ACTIVATIONS, HYPERPARAMETERS, BAG_OF_WORDS)
+    a.name: a for a in (FEATURES, MLP, ACTIVATIONS, HYPERPARAMETERS, BAG_OF_WORDS, TRAINING)
 }
 
 
