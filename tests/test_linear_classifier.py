@@ -154,9 +154,9 @@ def test_same_seed_same_classifier_and_training_checks_its_input():
         train_linear_classifier(x, y, 2.0)
     with pytest.raises(ValueError, match="lr must be > 0"):
         train_linear_classifier(x, y, 2, lr=0.0)
-    with pytest.raises(ValueError, match="reg must be >= 0"):
+    with pytest.raises(ValueError, match="reg must be at least 0"):
         train_linear_classifier(x, y, 2, reg=-1.0)
-    with pytest.raises(TypeError, match="steps must be an integer"):
+    with pytest.raises(TypeError, match="steps must be an int"):
         train_linear_classifier(x, y, 2, steps=2.5)
     with pytest.raises(ValueError, match=r"x has shape \(4, 3\) but w has shape \(4, 2\)"):
         a.scores(np.zeros((4, 3)))

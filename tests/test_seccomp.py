@@ -264,14 +264,14 @@ def test_sandboxed_kernel_runs_a_notebook_under_the_filter(sandbox_works, tmp_pa
         nbformat.v4.new_code_cell("import numpy as np\nprint(int((np.eye(3) @ np.ones(3)).sum()))"),
         nbformat.v4.new_code_cell("%run seccomp_probe.py"),
     ]
-    SeccompKernelManager.sandbox = Sandbox(scratch)
-    try:
-        client = NotebookClient(
-            nb, kernel_manager_class=SeccompKernelManager, timeout=120, kernel_name="python3"
-        )
-        asyncio.run(client.async_execute())
-    finally:
-        SeccompKernelManager.sandbox = None
+    box = Sandbox(scratch)
+
+    class Bound(SeccompKernelManager):  # nbclient creates the manager with config only
+        def __init__(self, **kwargs):
+            super().__init__(sandbox=box, **kwargs)
+
+    client = NotebookClient(nb, kernel_manager_class=Bound, timeout=120, kernel_name="python3")
+    asyncio.run(client.async_execute())
     assert nb.cells[0].outputs[0]["text"].strip() == "3"
     results = json.loads(nb.cells[1].outputs[0]["text"])
     for name in ("add_key", "keyctl", "unshare", "mount", "ptrace"):
