@@ -33,9 +33,9 @@ ACTIVATIONS = Assignment(
     name="activations",
     functions=(
         _act("sigmoid", 2, compare=STABLE),
-        _act("sigmoid_backward", 1),
+        _act("sigmoid_backward", 2),
         _act("tanh", 1),
-        _act("tanh_backward", 1),
+        _act("tanh_backward", 2),
         _act("relu", 1),
         _act("relu_backward", 1),
         _act("leaky_relu", 1, params="slope=0.01", param_gen=inputs.slope),
@@ -43,19 +43,19 @@ ACTIVATIONS = Assignment(
         _act("prelu", 1, params="alpha", make_inputs=inputs.prelu_inputs(False)),
         _act(
             "prelu_backward",
-            2,
+            3,
             outputs=("dx", "dalpha"),
             params="alpha",
             make_inputs=inputs.prelu_inputs(True),
         ),
         _act("elu", 1, params="alpha=1.0", param_gen=inputs.alpha),
-        _act("elu_backward", 1, params="alpha=1.0", param_gen=inputs.alpha),
+        _act("elu_backward", 2, params="alpha=1.0", param_gen=inputs.alpha),
         _act("selu", 1),
         _act("selu_backward", 1),
-        _act("maxout", 1, params="w, b", make_inputs=inputs.maxout_inputs(False)),
+        _act("maxout", 2, params="w, b", make_inputs=inputs.maxout_inputs(False)),
         _act(
             "maxout_backward",
-            2,
+            4,
             outputs=("dx", "dw", "db"),
             params="w, b",
             make_inputs=inputs.maxout_inputs(True),
@@ -80,6 +80,14 @@ ACTIVATIONS = Assignment(
             points=2,
             question="When does a ReLU unit die, and what can you do about it?",
         ),
+        WrittenAnswer(
+            grade_id="answer_softplus_bug",
+            points=3,
+            question=(
+                "Find the two bugs of a softplus backward pass, predict what it prints at "
+                "x = -1000, 0, 1000, and fix it."
+            ),
+        ),
     ),
 )
 MLP = Assignment(
@@ -95,7 +103,7 @@ MLP = Assignment(
         ),
         GradedFunction(
             name="linear_backward",
-            points=2,
+            points=3,
             signature="linear_backward(dout, x, w, b)",
             outputs=("dx", "dw", "db"),
             make_inputs=inputs.linear_inputs(True),
@@ -120,7 +128,7 @@ MLP = Assignment(
         ),
         GradedFunction(
             name="two_layer_gradients",
-            points=3,
+            points=4,
             signature="two_layer_gradients(x, y, w1, w2)",
             outputs=("grad_w1", "grad_w2"),
             make_inputs=inputs.two_layer_inputs(True),
@@ -144,13 +152,23 @@ MLP = Assignment(
             compare=Compare(rtol64=1e-07, atol64=1e-08),
         ),
     ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_training_run",
+            points=3,
+            question=(
+                "Predict, then explain, the loss after 200 steps with a larger initialization, "
+                "a smaller learning rate, and both a larger initialization and learning rate."
+            ),
+        ),
+    ),
 )
 FEATURES = Assignment(
     name="features",
     functions=(
         GradedFunction(
             name="polar_transform",
-            points=2,
+            points=1,
             signature="polar_transform(points)",
             outputs=("rt",),
             make_inputs=inputs.points_inputs,
@@ -172,6 +190,16 @@ FEATURES = Assignment(
             make_inputs=inputs.hog_inputs,
             reference="nnlib.features.hog_cells",
             compare=Compare(rtol64=1e-09, atol64=1e-09),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_feature_predictions",
+            points=3,
+            question=(
+                "Explain the HoG of a vertical edge, predict it for the mirrored and the turned "
+                "edge, and count the empty boxes of a 16-bin color histogram."
+            ),
         ),
     ),
 )
@@ -199,7 +227,7 @@ HYPERPARAMETERS = Assignment(
         ),
         GradedFunction(
             name="ridge_fit",
-            points=2,
+            points=3,
             signature="ridge_fit(x, y, lam)",
             outputs=("w",),
             make_inputs=inputs.regression_inputs(False),
@@ -209,7 +237,7 @@ HYPERPARAMETERS = Assignment(
         ),
         GradedFunction(
             name="cross_validation_error",
-            points=3,
+            points=2,
             signature="cross_validation_error(x, y, lam, k)",
             outputs=("error",),
             make_inputs=inputs.regression_inputs(True),
@@ -217,6 +245,16 @@ HYPERPARAMETERS = Assignment(
             compare=Compare(rtol64=1e-06, atol64=1e-09),
             forbidden=("nnlib", "sklearn"),
             depends_on=("k_fold_indices", "ridge_fit"),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_selection_bug",
+            points=3,
+            question=(
+                "What is wrong with choosing lambda by the best test accuracy, and is the "
+                "reported accuracy too high or too low?"
+            ),
         ),
     ),
 )
