@@ -1,8 +1,8 @@
 """ONE way to call a student's function: :func:`call_student`, which returns an :class:`Outcome`.
 
 The kernel's hidden tests and the sandboxed verdict runner both use it, so a function is held to
-the same rules in both places: outputs must be plain numbers (:func:`to_plain`), the inputs must
-come back unchanged, and, where asked, numpy must not warn (overflow, invalid value, division by
+the same rules in both places: outputs must be plain numbers (:func:`to_plain`) and new arrays
+(never an input array or a view of one), the inputs must come back unchanged, and, where asked, numpy must not warn (overflow, invalid value, division by
 zero; underflow to 0 is the correctly rounded result and is allowed).
 """
 
@@ -31,6 +31,7 @@ class Status(StrEnum):
     NOT_WRITTEN = "not_written"  # raised NotImplementedError: the stub is still there
     WARNED = "warned"
     MODIFIED_INPUT = "modified_input"
+    ALIASED_INPUT = "aliased_input"  # returned an input array itself or a view of one
     BAD_OUTPUT = "bad_output"  # returned something that is not plain numbers
     NO_RETURN = "no_return"  # did not return within the time of one call
     ENDED_PROCESS = "ended_process"  # killed the process that called it
@@ -161,6 +162,11 @@ def call_student(
             returned = (run or _call)(fn, *work_args, **work_kwargs)
     except (Exception, SystemExit) as exc:  # any error of the student's becomes an outcome
         return Outcome.from_exception(exc)
+    if _aliases(returned, (work_args, work_kwargs)):
+        return Outcome(
+            Status.ALIASED_INPUT,
+            message="returned an input array itself (or a view of one): return a new array",
+        )
     try:
         value = to_plain(returned)
     except (OutputError, RecursionError) as exc:
@@ -172,6 +178,30 @@ def call_student(
             Status.MODIFIED_INPUT, message="modified its input arrays (return new arrays instead)"
         )
     return Outcome(Status.OK, value=value)
+
+
+def _arrays(value: Any, depth: int = 0) -> Iterator[np.ndarray]:
+    """The numpy arrays in ``value`` (nested tuples, lists and dict values; not too deep)."""
+    if isinstance(value, np.ndarray):
+        yield value
+    elif depth < 8 and isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _arrays(v, depth + 1)
+    elif depth < 8 and isinstance(value, dict):
+        for v in value.values():
+            yield from _arrays(v, depth + 1)
+
+
+def _aliases(returned: Any, inputs: Any) -> bool:
+    """Whether a returned array shares memory with an argument (the call's private copies)."""
+    try:
+        outs = [a for a in _arrays(returned) if a.size]
+        if not outs:
+            return False
+        ins = [a for a in _arrays(inputs) if a.size]
+        return any(np.may_share_memory(o, i) for o in outs for i in ins)
+    except (RecursionError, TypeError, ValueError):
+        return False  # not plain data: to_plain says so
 
 
 def _call(fn: Callable, *args: Any, **kwargs: Any) -> Any:

@@ -108,9 +108,10 @@ def _compare_one(label: str, g: Any, e: Any, cmp: Compare, note: str, dtype: Any
     with np.errstate(all="ignore"):
         err = np.abs(g64 - e64)
         ok = (err <= atol + rtol * np.abs(e64) + srtol * scale) | (~finite & (g64 == e64))
+        floor = atol + srtol * scale + 1e-300
+        rel = float(np.max(err[~ok] / np.maximum(np.abs(e64[~ok]), floor))) if not ok.all() else 0
     if not np.all(ok):
         bad = int(np.sum(~ok))
-        rel = float(np.max(err[~ok] / np.maximum(np.abs(e64[~ok]), atol + srtol * scale + 1e-300)))
         return [
             f"{label} is wrong{where}: {bad} of {e_arr.size} entries differ "
             f"(largest relative error {rel:.2g})"

@@ -1,7 +1,11 @@
 """Input generators: ``make_inputs(rng) -> list[Call]``, drawn fresh at each check.
 
-They cover what a careless implementation gets wrong: batch size 1, feature size 1, float32 and
-float64, values at kinks (0) and where a naive formula overflows (±1000).
+They cover the specification's regimes and edges, random draws plus the documented edge cases:
+batch size 1, feature size 1, float32 and float64, values at kinks (0), where a naive formula
+overflows (±1000), between 12 and 1000 (where a cut-off "saturates" too early), tiny (1e-13) and
+huge (1e308, 1e38 in float32) values, 1-D and 3-D arrays for "any shape" functions, an all-positive
+input (a function that returns its input unchanged there must still return a new array), numpy
+scalar parameters, ties between maxout pieces.
 """
 
 from __future__ import annotations
@@ -23,6 +27,29 @@ def _special(rng: np.random.Generator, shape: tuple[int, ...], dtype: type) -> n
     specials = np.array([-1000.0, -10.0, -1e-3, 0.0, 0.0, 1e-3, 10.0, 1000.0])
     x[mask] = rng.choice(specials, size=int(mask.sum()))
     return x.astype(dtype)
+
+
+def _mid(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n magnitudes log-uniform between 12 and 1000."""
+    return 10.0 ** rng.uniform(np.log10(12.0), 3.0, size=n)
+
+
+def _with_mid(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    """x with about a tenth of its entries replaced by ±(12 to 1000)."""
+    x = x.copy()
+    mask = rng.random(x.shape) < 0.1
+    k = int(mask.sum())
+    x[mask] = rng.choice([-1.0, 1.0], size=k) * _mid(rng, k)
+    return x
+
+
+def extremes(rng: np.random.Generator, dtype: type) -> np.ndarray:
+    """A 1-D array of every documented edge: ±huge, ±1000, ±(12 to 1000), ±10, ±1, ±1e-3,
+    ±1e-13 and 0 (twice), in random order."""
+    huge = 1e308 if np.dtype(dtype) == np.float64 else 1e38
+    mags = np.concatenate([[huge, 1000.0, 10.0, 1.0, 1e-3, 1e-13], _mid(rng, 4)])
+    x = np.concatenate([mags, -mags, [0.0, 0.0]])
+    return rng.permutation(x).astype(dtype)
 
 
 def _batch_shapes(rng: np.random.Generator) -> list[tuple[int, int]]:
@@ -51,20 +78,35 @@ def elementwise_inputs(
             for i, shape in enumerate(_batch_shapes(rng)):
                 special = i != 1
                 x = (
-                    _special(rng, shape, dtype)
+                    _with_mid(rng, _special(rng, shape, dtype).astype(np.float64)).astype(dtype)
                     if special
                     else rng.normal(0, 2, shape).astype(dtype)
                 )
                 kw = params(rng, shape, dtype) if params else {}
                 args = (rng.normal(0, 1, shape).astype(dtype), x) if backward else (x,)
                 calls.append(Call(args, kw, _describe(dtype, shape, special), dtype))
+            # "any shape": a 1-D array of every edge case, a 3-D all-positive array
+            x1 = extremes(rng, dtype)
+            shape3 = (int(rng.integers(2, 4)), int(rng.integers(1, 4)), int(rng.integers(2, 6)))
+            x3 = _with_mid(rng, np.abs(rng.normal(0, 3, shape3)) + 1e-3)
+            x3 = np.abs(x3).astype(dtype)
+            for x, what in (
+                (x1, f"{np.dtype(dtype).name}, 1-D x of {x1.size} edge values (tiny, huge, 0)"),
+                (x3, f"{np.dtype(dtype).name}, all-positive x of shape {shape3}"),
+            ):
+                kw = params(rng, x.shape, dtype) if params else {}
+                args = (rng.normal(0, 1, x.shape).astype(dtype), x) if backward else (x,)
+                calls.append(Call(args, kw, what, dtype))
         return calls
 
     return make
 
 
 def slope(rng: np.random.Generator, shape: tuple, dtype: type) -> dict:
-    choice = int(rng.integers(0, 3))
+    """The default, a typical or any slope in [0.02, 0.5), or a numpy scalar one."""
+    choice = int(rng.integers(0, 4))
+    if choice == 3:
+        return {"slope": np.dtype(dtype).type(rng.uniform(0.02, 0.5))}
     return (
         {}
         if choice == 0
@@ -75,7 +117,10 @@ def slope(rng: np.random.Generator, shape: tuple, dtype: type) -> dict:
 
 
 def alpha(rng: np.random.Generator, shape: tuple, dtype: type) -> dict:
-    choice = int(rng.integers(0, 3))
+    """The default, any alpha in [0.3, 2.5), or a numpy scalar one."""
+    choice = int(rng.integers(0, 4))
+    if choice == 3:
+        return {"alpha": np.dtype(dtype).type(rng.uniform(0.3, 2.5))}
     return {} if choice == 0 else {"alpha": float(rng.uniform(0.3, 2.5))}
 
 
@@ -88,9 +133,12 @@ def prelu_inputs(backward: bool) -> Callable[[np.random.Generator], list[Call]]:
                 if i % 2 == 0:  # one alpha per feature
                     alpha = rng.uniform(-0.5, 0.5, size=shape[1]).astype(dtype)
                     what = "alpha per feature"
-                else:
+                elif i == 1:
                     alpha = float(rng.uniform(-0.5, 0.5))
                     what = "scalar alpha"
+                else:
+                    alpha = np.dtype(dtype).type(rng.uniform(-0.5, 0.5))
+                    what = f"numpy scalar alpha ({np.dtype(dtype).name})"
                 args = (rng.normal(0, 1, shape).astype(dtype), x, alpha) if backward else (x, alpha)
                 calls.append(Call(args, {}, _describe(dtype, shape, True) + f", {what}", dtype))
         return calls
@@ -107,7 +155,10 @@ def maxout_inputs(backward: bool) -> Callable[[np.random.Generator], list[Call]]
                 x = rng.normal(0, 1, (n, d)).astype(dtype)
                 w = rng.normal(0, 1, (k, d, h)).astype(dtype)
                 b = rng.normal(0, 1, (k, h)).astype(dtype)
+                tie = rng.random(h) < 0.5  # columns where pieces 0 and 1 are equal: ties
+                w[1][:, tie], b[1][tie] = w[0][:, tie], b[0][tie]
                 note = f"{np.dtype(dtype).name}, x {(n, d)}, w {(k, d, h)}, b {(k, h)}"
+                note += f", ties between pieces in {int(tie.sum())} of {h} columns"
                 args = (rng.normal(0, 1, (n, h)).astype(dtype), x, w, b) if backward else (x, w, b)
                 calls.append(Call(args, {}, note, dtype))
         return calls

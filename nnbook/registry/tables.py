@@ -9,7 +9,24 @@ from nnbook.registry.model import Assignment, GradedFunction, WrittenAnswer
 
 _R = "nnbook.registry.references."
 _FN = "nnlib.functional."
-STABLE = Compare(no_warnings=True, atol64=1e-300, atol32=1e-38, scale_rtol64=0.0, scale_rtol32=0.0)
+# Activations: deterministic float64 formulas, compared entry by entry to about 1e-12 relative (a
+# constant rounded to 8 digits fails); an absolute 1e-15 lets e^x - 1 stand in for expm1 near 0.
+# No scale term: the 1-D edge case mixes 1e-13 and 1e308. No numpy warning for any finite input.
+ACT = Compare(
+    rtol64=1e-12,
+    atol64=1e-15,
+    scale_rtol64=0.0,
+    rtol32=2e-4,
+    atol32=1e-6,
+    scale_rtol32=0.0,
+    no_warnings=True,
+)
+# Functions that sum over a batch or a dimension: the order of the sum may differ by a few ulps of
+# the largest term, so a small term relative to the output's scale.
+SUMS = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12, no_warnings=True)
+STABLE = Compare(
+    rtol64=1e-12, atol64=1e-300, scale_rtol64=0.0, atol32=1e-38, scale_rtol32=0.0, no_warnings=True
+)
 
 
 def _act(name: str, points: float, outputs=("out",), params=None, **kw) -> GradedFunction:
@@ -25,6 +42,7 @@ def _act(name: str, points: float, outputs=("out",), params=None, **kw) -> Grade
         make_inputs=make or inputs.elementwise_inputs(backward, kw.pop("param_gen", None)),
         reference=_FN + name,
         forbidden=("nnlib",),
+        compare=kw.pop("compare", ACT),
         **kw,
     )
 
@@ -47,18 +65,20 @@ ACTIVATIONS = Assignment(
             outputs=("dx", "dalpha"),
             params="alpha",
             make_inputs=inputs.prelu_inputs(True),
+            compare=SUMS,
         ),
         _act("elu", 1, params="alpha=1.0", param_gen=inputs.alpha),
         _act("elu_backward", 2, params="alpha=1.0", param_gen=inputs.alpha),
         _act("selu", 1),
         _act("selu_backward", 1),
-        _act("maxout", 2, params="w, b", make_inputs=inputs.maxout_inputs(False)),
+        _act("maxout", 2, params="w, b", make_inputs=inputs.maxout_inputs(False), compare=SUMS),
         _act(
             "maxout_backward",
             4,
             outputs=("dx", "dw", "db"),
             params="w, b",
             make_inputs=inputs.maxout_inputs(True),
+            compare=SUMS,
         ),
     ),
     written=(
