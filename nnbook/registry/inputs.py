@@ -275,8 +275,37 @@ def color_inputs(rng: np.random.Generator) -> list[Call]:
     return calls
 
 
+EDGE_BINS = (1, 2, 4, 5, 7, 8)  # 20°, 40°, 80°, 100°, 140°, 160° are often exact in float64
+
+
+def _edge_gradient(rng: np.random.Generator) -> tuple[float, float]:
+    """(gx, gy) whose angle np.degrees(np.arctan2(gy, gx)) is exactly on a bin edge, or 180°."""
+    for _ in range(100):
+        k = int(rng.choice(EDGE_BINS))
+        r, th = rng.uniform(0.05, 1.0), np.radians(20.0 * k)
+        gx, gy = float(r * np.cos(th)), float(r * np.sin(th))
+        if np.degrees(np.arctan2(gy, gx)) == 20.0 * k:
+            return gx, gy
+    return -float(rng.uniform(0.05, 1.0)), 0.0  # 180°: folds to 0°
+
+
+def hog_edge_image(rng: np.random.Generator) -> np.ndarray:
+    """A grey image of zeros whose gradient, at pixels 3 apart, points exactly along a bin edge
+    (20°, 40°, ...) or at 180° (bright on the left, dark on the right)."""
+    h, w = 8 * int(rng.integers(2, 4)), 8 * int(rng.integers(2, 4)) + int(rng.integers(0, 8))
+    img = np.zeros((h, w))
+    for i in range(1, h - 1, 3):
+        for j in range(1, w - 1, 3):
+            gx, gy = _edge_gradient(rng) if rng.random() < 0.8 else (-rng.uniform(0.05, 1), 0.0)
+            # gx = I[i, j+1] - I[i, j-1] and gy = I[i+1, j] - I[i-1, j], exactly
+            img[i, j + 1 if gx > 0 else j - 1] = abs(gx)
+            img[i + 1 if gy > 0 else i - 1, j] = abs(gy)
+    return img
+
+
 def hog_inputs(rng: np.random.Generator) -> list[Call]:
-    calls = []
+    img = hog_edge_image(rng)
+    calls = [Call((img,), {}, f"grey image of shape {img.shape}, angles on bin edges", F64)]
     for h, w in [
         (8, 8),
         (int(rng.integers(9, 30)), int(rng.integers(16, 40))),
@@ -292,11 +321,25 @@ def hog_inputs(rng: np.random.Generator) -> list[Call]:
 
 
 def split_inputs(rng: np.random.Generator) -> list[Call]:
+    """Typical fractions at three sizes, plus the edges: empty parts (allowed: a zero fraction),
+    halves that Python's round takes to the even number, and a validation part cut to what is
+    left (n=5, (0.7, 0.3, 0.0): round gives 4 + 2)."""
     calls = []
     for n in (13, int(rng.integers(10, 30)), int(rng.integers(100, 2000))):
         for fr in [(0.6, 0.2, 0.2), (0.8, 0.1, 0.1), (0.5, 0.25, 0.25)]:
             seed = int(rng.integers(0, 2**31))
             calls.append(Call((n, fr, seed), {}, f"n={n}, fractions={fr}", F64))
+    edges = [
+        (int(rng.integers(5, 40)), (1.0, 0.0, 0.0)),
+        (int(rng.integers(5, 40)), (0.7, 0.3, 0.0)),
+        (5, (0.7, 0.3, 0.0)),
+        (5, (0.5, 0.3, 0.2)),
+        (10, (0.25, 0.25, 0.5)),
+        (1, (0.6, 0.2, 0.2)),
+    ]
+    for n, fr in edges:
+        seed = int(rng.integers(0, 2**31))
+        calls.append(Call((n, fr, seed), {}, f"n={n}, fractions={fr}", F64))
     return calls
 
 

@@ -24,6 +24,8 @@ ACT = Compare(
 # Functions that sum over a batch or a dimension: the order of the sum may differ by a few ulps of
 # the largest term, so a small term relative to the output's scale.
 SUMS = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12, no_warnings=True)
+# Deterministic float64 formulas without long sums: about 1e-12 relative.
+EXACT64 = Compare(rtol64=1e-12, atol64=1e-15, scale_rtol64=0.0)
 STABLE = Compare(
     rtol64=1e-12, atol64=1e-300, scale_rtol64=0.0, atol32=1e-38, scale_rtol32=0.0, no_warnings=True
 )
@@ -193,6 +195,7 @@ FEATURES = Assignment(
             outputs=("rt",),
             make_inputs=inputs.points_inputs,
             reference="nnlib.features.polar_transform",
+            compare=EXACT64,
         ),
         GradedFunction(
             name="color_histogram",
@@ -201,6 +204,7 @@ FEATURES = Assignment(
             outputs=("hist",),
             make_inputs=inputs.color_inputs,
             reference=_R + "reference_color_histogram",
+            compare=EXACT64,
         ),
         GradedFunction(
             name="hog_cells",
@@ -209,7 +213,7 @@ FEATURES = Assignment(
             outputs=("cells",),
             make_inputs=inputs.hog_inputs,
             reference="nnlib.features.hog_cells",
-            compare=Compare(rtol64=1e-09, atol64=1e-09),
+            compare=Compare(rtol64=1e-11, atol64=1e-12),
         ),
     ),
     written=(
