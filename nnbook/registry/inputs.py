@@ -220,10 +220,13 @@ def sse_inputs(rng: np.random.Generator) -> list[Call]:
 def step_inputs(rng: np.random.Generator) -> list[Call]:
     calls = []
     for dtype in DTYPES:
-        for shape in [(int(rng.integers(1, 9)),), *_batch_shapes(rng)[:3]]:
+        shapes = [(int(rng.integers(1, 9)),), *_batch_shapes(rng)[:3], (2, 3, 4), (3, 2)]
+        for i, shape in enumerate(shapes):
             w = rng.normal(0, 1, shape).astype(dtype)
             grad = rng.normal(0, 10, shape).astype(dtype)
             lr = float(rng.choice([1e-4, 1e-2, 0.5, rng.uniform(0.001, 2.0)]))
+            if i == len(shapes) - 1:
+                lr = 0.0  # an edge: the step is w itself, as a new array
             calls.append(
                 Call((w, grad, lr), {}, f"{np.dtype(dtype).name}, w {shape}, lr {lr:.3g}", dtype)
             )
@@ -243,7 +246,8 @@ def gradcheck_inputs(rng: np.random.Generator) -> list[Call]:
         params = {k: rng.normal(0, 1, shape) for k in "abc"}
         f = ScalarField(("poly", "mix", "sin", "mix")[i], params)
         x = rng.normal(0, 1.5, shape)
-        kw = {} if i == 0 else {"h": float(rng.choice([1e-5, 1e-4, 1e-6]))}
+        # non-default h, large enough (1e-2, 1e-3) that ignoring it changes the result
+        kw = {} if i == 0 else {"h": float(rng.choice([1e-2, 1e-3] if i < 3 else [1e-4, 1e-6]))}
         calls.append(Call((f, x), kw, f"f = {f.kind}, x of shape {shape}", F64))
     return calls
 

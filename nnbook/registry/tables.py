@@ -24,6 +24,8 @@ ACT = Compare(
 # Functions that sum over a batch or a dimension: the order of the sum may differ by a few ulps of
 # the largest term, so a small term relative to the output's scale.
 SUMS = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12, no_warnings=True)
+# Matrix products: the order of a sum may differ by a few ulps of its largest term.
+MATMUL = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12)
 # Deterministic float64 formulas without long sums: about 1e-12 relative.
 EXACT64 = Compare(rtol64=1e-12, atol64=1e-15, scale_rtol64=0.0)
 STABLE = Compare(
@@ -122,6 +124,7 @@ MLP = Assignment(
             outputs=("out",),
             make_inputs=inputs.linear_inputs(False),
             reference=_FN + "linear",
+            compare=MATMUL,
         ),
         GradedFunction(
             name="linear_backward",
@@ -130,6 +133,7 @@ MLP = Assignment(
             outputs=("dx", "dw", "db"),
             make_inputs=inputs.linear_inputs(True),
             reference=_FN + "linear_backward",
+            compare=MATMUL,
         ),
         GradedFunction(
             name="two_layer_forward",
@@ -138,6 +142,7 @@ MLP = Assignment(
             outputs=("h", "y_pred"),
             make_inputs=inputs.two_layer_inputs(False),
             reference=_R + "reference_two_layer_forward",
+            compare=MATMUL,
         ),
         GradedFunction(
             name="sse",
@@ -146,7 +151,7 @@ MLP = Assignment(
             outputs=("loss",),
             make_inputs=inputs.sse_inputs,
             reference=_FN + "sse",
-            compare=Compare(match_dtype=False),
+            compare=Compare(rtol64=1e-12, atol64=1e-15, scale_rtol64=0.0, match_dtype=False),
         ),
         GradedFunction(
             name="two_layer_gradients",
@@ -155,6 +160,7 @@ MLP = Assignment(
             outputs=("grad_w1", "grad_w2"),
             make_inputs=inputs.two_layer_inputs(True),
             reference=_R + "reference_two_layer_gradients",
+            compare=MATMUL,
         ),
         GradedFunction(
             name="gradient_descent_step",
@@ -163,6 +169,7 @@ MLP = Assignment(
             outputs=("w_new",),
             make_inputs=inputs.step_inputs,
             reference=_R + "reference_gradient_descent_step",
+            compare=EXACT64,
         ),
         GradedFunction(
             name="numerical_gradient",
@@ -171,7 +178,7 @@ MLP = Assignment(
             outputs=("grad",),
             make_inputs=inputs.gradcheck_inputs,
             reference=_R + "reference_numerical_gradient",
-            compare=Compare(rtol64=1e-07, atol64=1e-08),
+            compare=Compare(rtol64=1e-08, atol64=1e-09),
         ),
     ),
     written=(
