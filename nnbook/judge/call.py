@@ -2,8 +2,9 @@
 
 The kernel's hidden tests and the sandboxed verdict runner both use it, so a function is held to
 the same rules in both places: outputs must be plain numbers (:func:`to_plain`) and new arrays
-(never an input array or a view of one), the inputs must come back unchanged, and, where asked, numpy must not warn (overflow, invalid value, division by
-zero; underflow to 0 is the correctly rounded result and is allowed).
+(never an input array or a view of one), the inputs must come back unchanged, and, where asked,
+numpy must not warn (overflow, invalid value, division by zero; underflow to 0 is the correctly
+rounded result and is allowed).
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ def hog_cells(image):
 }
 
 # Subtle wrong implementations (issue 10, item 6): they differ from the prescription only at an
-# angle exactly on a bin edge (20°, 40°, ...) or at exactly 180°, which hidden inputs now contain.
+# angle exactly on a bin edge (20°, 40°, ...) or at exactly 180°, which hidden inputs contain.
 SUBTLE: dict[str, dict[str, str]] = {
     "hog_cells": {
         "bins_closed_on_the_right": """
