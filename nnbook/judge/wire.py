@@ -4,8 +4,9 @@ referenced by key into an ``.npz`` archive (stored without pickles).
 A value is one node: ``{"a": key}`` an array, ``{"t": [...]}`` a tuple, ``{"lo": [...]}`` a list
 the student's function returned, ``{"l": [...]}`` a list argument, ``{"s": x}`` a scalar or
 string argument, ``{"n": [dtype, x]}`` a numpy scalar argument, ``{"d": [[key, value], ...]}``
-keyword arguments, ``{"f": kind, "p": {...}}`` a :class:`~.fields.ScalarField`. Going in (``trusted=False``) every kind is accepted; coming back
-(``trusted=True``, in the grader) only arrays of numbers, tuples and returned lists are.
+keyword arguments, ``{"f": kind, "p": {...}}`` a :class:`~.fields.ScalarField`. Going in
+(``trusted=False``) every kind is accepted; coming back (``trusted=True``, in the grader) only
+arrays of numbers, tuples and returned lists are.
 """
 
 from __future__ import annotations
