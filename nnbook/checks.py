@@ -363,7 +363,6 @@ def check_hidden(assignment: str, name: str, fn: Callable, rounds: int = 2) -> N
                 call.kwargs,
                 no_warnings=graded.compare.no_warnings,
                 inputs_unchanged=graded.compare.inputs_unchanged,
-                fresh_outputs=graded.compare.fresh_outputs,
             )
             for call in calls
         ]

@@ -386,3 +386,56 @@ def test_hidden_activation_inputs_have_extremes_and_kinks(function):
     )
     for v in (-1000.0, -10.0, 0.0, 10.0, 1000.0):
         assert np.any(x == v), f"{function}: hidden inputs never contain x = {v}"
+
+
+@pytest.mark.parametrize("function", ELEMENTWISE)
+def test_hidden_activation_inputs_cover_the_edges(function):
+    """Issue 10, item 6: 12..1000, 1e-13, 1e308, 1-D and 3-D arrays, an all-positive input."""
+    f = ASSIGNMENTS["activations"].function(function)
+    arg = 1 if function.endswith("_backward") else 0
+    xs = [c.args[arg] for c in f.make_inputs(np.random.default_rng(0))]
+    if function.startswith("prelu"):
+        calls = f.make_inputs(np.random.default_rng(1))
+        assert any(isinstance(c.args[-1], np.floating) for c in calls), "no numpy scalar alpha"
+        return
+    x = np.concatenate([a.ravel().astype(np.float64) for a in xs])
+    assert np.any((np.abs(x) > 12) & (np.abs(x) < 1000)), "no value between 12 and 1000"
+    assert np.any(x == 1e-13) or np.any(x.astype(np.float32) == np.float32(1e-13))
+    assert np.any(np.abs(x) >= 1e38), "no huge value"
+    assert {a.ndim for a in xs} >= {1, 2, 3}
+    assert any(np.all(a > 0) for a in xs), "no all-positive input"
+    assert f.compare.no_warnings, f"{function} promises no warnings: check it"
+
+
+def test_hidden_inputs_have_ties_bin_edges_and_empty_parts():
+    rng = np.random.default_rng(0)
+    calls = ASSIGNMENTS["activations"].function("maxout_backward").make_inputs(rng)
+    ties = 0
+    for c in calls:
+        x, w, b = c.args[1:]
+        z = np.matmul(x, w) + b[:, None, :]
+        ties += int(np.sum(np.sum(z == z.max(axis=0), axis=0) > 1))
+    assert ties, "no tie between maxout pieces"
+    (img,) = ASSIGNMENTS["features"].function("hog_cells").make_inputs(rng)[0].args
+    gx, gy = img[1:-1, 2:] - img[1:-1, :-2], img[2:, 1:-1] - img[:-2, 1:-1]
+    angle = np.degrees(np.arctan2(gy, gx)) % 180.0
+    assert np.any((angle > 0) & (angle % 20.0 == 0)), "no HoG angle exactly on a bin edge"
+    splits = ASSIGNMENTS["hyperparameters"].function("split_indices").make_inputs(rng)
+    assert any(0.0 in c.args[1] for c in splits), "no split with an empty part"
+
+
+def test_hidden_check_rejects_an_input_returned_as_the_result():
+    def relu(x):
+        return x if np.all(x > 0) else np.where(x > 0, x, 0.0).astype(x.dtype)
+
+    with pytest.raises(checks.CheckFailure, match="returned an input array itself"):
+        checks.check_hidden("activations", "relu", relu)
+
+
+def test_numpy_scalar_arguments_stay_numpy_scalars_on_the_wire():
+    from nnbook.judge.wire import decode, encode
+
+    arrays: dict = {}
+    node = encode((np.float32(0.25), 1.5), arrays)
+    got = decode(node, arrays, trusted=False)
+    assert type(got[0]) is np.float32 and got[0] == np.float32(0.25) and type(got[1]) is float

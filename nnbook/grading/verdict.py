@@ -141,7 +141,6 @@ def _program(assignment: Assignment, calls: dict, nb: dict, test_ids: set[str], 
                 "calls": encoded,
                 "no_warnings": f.compare.no_warnings,
                 "inputs_unchanged": f.compare.inputs_unchanged,
-                "fresh_outputs": f.compare.fresh_outputs,
             }
         )
     forbidden = sorted({p for f in assignment.functions for p in f.forbidden} | {"nnlib", "nnbook"})

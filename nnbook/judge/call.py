@@ -1,9 +1,10 @@
 """ONE way to call a student's function: :func:`call_student`, which returns an :class:`Outcome`.
 
 The kernel's hidden tests and the sandboxed verdict runner both use it, so a function is held to
-the same rules in both places: outputs must be plain numbers (:func:`to_plain`), the inputs must
-come back unchanged, and, where asked, numpy must not warn (overflow, invalid value, division by
-zero; underflow to 0 is the correctly rounded result and is allowed).
+the same rules in both places: outputs must be plain numbers (:func:`to_plain`) and new arrays
+(never an input array or a view of one), the inputs must come back unchanged, and, where asked,
+numpy must not warn (overflow, invalid value, division by zero; underflow to 0 is the correctly
+rounded result and is allowed).
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ class Status(StrEnum):
     NOT_WRITTEN = "not_written"  # raised NotImplementedError: the stub is still there
     WARNED = "warned"
     MODIFIED_INPUT = "modified_input"
+    ALIASED_INPUT = "aliased_input"  # returned an input array itself or a view of one
     BAD_OUTPUT = "bad_output"  # returned something that is not plain numbers
     NO_RETURN = "no_return"  # did not return within the time of one call
     ENDED_PROCESS = "ended_process"  # killed the process that called it
     NOT_DEFINED = "not_defined"  # the notebook defines no function of that name
-    ALIASED = "aliased"  # returned one of its input arrays (or a view of one)
 
 
 @dataclass
@@ -118,24 +119,6 @@ def copy_value(value: Any) -> Any:
     return value
 
 
-def _arrays_in(value: Any, depth: int = 0) -> list[np.ndarray]:
-    """The arrays inside ``value`` (an array, or tuples, lists, dicts of them)."""
-    if isinstance(value, np.ndarray):
-        return [value]
-    if depth > 20:
-        return []
-    items = value.values() if isinstance(value, dict) else value
-    if isinstance(value, (tuple, list, dict)):
-        return [a for v in items for a in _arrays_in(v, depth + 1)]
-    return []
-
-
-def shares_an_input(returned: Any, inputs: Any) -> bool:
-    """Whether an array that was returned is an input array or shares memory with one."""
-    got, given = _arrays_in(returned), _arrays_in(inputs)
-    return any(g.size and np.shares_memory(g, a) for g in got for a in given if a.size)
-
-
 def same(a: Any, b: Any) -> bool:
     """Whether the argument ``a`` still equals its copy ``b`` (arrays exactly, NaN equal)."""
     if isinstance(a, np.ndarray):
@@ -174,13 +157,12 @@ def call_student(
     *,
     no_warnings: bool = False,
     inputs_unchanged: bool = True,
-    fresh_outputs: bool = False,
     run: Callable[..., Any] | None = None,
 ) -> Outcome:
     """Call ``fn(*args, **kwargs)`` on copies of the arguments; never raises for the student's
     errors (``SystemExit`` included). ``run(fn, *args, **kwargs)``, if given, makes the call
     (the verdict runner passes one with a time limit; its timeout exception passes through).
-    ``fresh_outputs``: no returned array may be an input array or share memory with one."""
+    A returned array must never be an input array or share memory with one."""
     kwargs = kwargs or {}
     work_args, work_kwargs = copy_value(tuple(args)), copy_value(dict(kwargs))
     try:
@@ -188,14 +170,10 @@ def call_student(
             returned = (run or _call)(fn, *work_args, **work_kwargs)
     except (Exception, SystemExit) as exc:  # any error of the student's becomes an outcome
         return Outcome.from_exception(exc)
-    try:
-        aliased = fresh_outputs and shares_an_input(returned, (work_args, work_kwargs))
-    except (TypeError, ValueError, RecursionError):
-        aliased = False
-    if aliased:
+    if _aliases(returned, (work_args, work_kwargs)):
         return Outcome(
-            Status.ALIASED,
-            message="returned one of its input arrays (or a view of one): return new arrays",
+            Status.ALIASED_INPUT,
+            message="returned an input array itself (or a view of one): return a new array",
         )
     try:
         value = to_plain(returned)
@@ -208,6 +186,30 @@ def call_student(
             Status.MODIFIED_INPUT, message="modified its input arrays (return new arrays instead)"
         )
     return Outcome(Status.OK, value=value)
+
+
+def _arrays(value: Any, depth: int = 0) -> Iterator[np.ndarray]:
+    """The numpy arrays in ``value`` (nested tuples, lists and dict values; not too deep)."""
+    if isinstance(value, np.ndarray):
+        yield value
+    elif depth < 8 and isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _arrays(v, depth + 1)
+    elif depth < 8 and isinstance(value, dict):
+        for v in value.values():
+            yield from _arrays(v, depth + 1)
+
+
+def _aliases(returned: Any, inputs: Any) -> bool:
+    """Whether a returned array shares memory with an argument (the call's private copies)."""
+    try:
+        outs = [a for a in _arrays(returned) if a.size]
+        if not outs:
+            return False
+        ins = [a for a in _arrays(inputs) if a.size]
+        return any(np.may_share_memory(o, i) for o in outs for i in ins)
+    except (RecursionError, TypeError, ValueError):
+        return False  # not plain data: to_plain says so
 
 
 def _call(fn: Callable, *args: Any, **kwargs: Any) -> Any:

@@ -151,7 +151,6 @@ def check_function(spec: dict, fn: Any, inputs: dict, call_seconds: float) -> li
                 kwargs,
                 no_warnings=spec["no_warnings"],
                 inputs_unchanged=spec["inputs_unchanged"],
-                fresh_outputs=spec.get("fresh_outputs", False),
                 run=lambda f, *a, **k: limited(call_seconds, f, *a, **k),
             )
         except Timeout:

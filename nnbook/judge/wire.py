@@ -3,12 +3,12 @@ referenced by key into an ``.npz`` archive (stored without pickles).
 
 A value is one node: ``{"a": key}`` an array, ``{"t": [...]}`` a tuple, ``{"lo": [...]}`` a list
 the student's function returned, ``{"l": [...]}`` a list argument, ``{"s": x}`` a scalar or
-string argument, ``{"d": [[key, value], ...]}`` keyword arguments, ``{"f": kind, "p": {...}}`` a
-:class:`~.fields.ScalarField`, ``{"gf": kind, "lam": x}`` a :class:`~.fields.GradientField`,
-``{"tf": kind, "c": classes}`` a :class:`~.fields.TrainField`, ``{"g": state}`` a
-``np.random.Generator`` (PCG64) in the state it had when sent. Going in (``trusted=False``)
-every kind is accepted; coming back (``trusted=True``, in the grader) only arrays of numbers,
-tuples and returned lists are.
+string argument, ``{"n": [dtype, x]}`` a numpy scalar argument, ``{"d": [[key, value], ...]}``
+keyword arguments, ``{"f": kind, "p": {...}}`` a :class:`~.fields.ScalarField`, ``{"gf": kind,
+"lam": x}`` a :class:`~.fields.GradientField`, ``{"tf": kind, "c": classes}`` a
+:class:`~.fields.TrainField`, ``{"g": state}`` a ``np.random.Generator`` (PCG64) in the state it
+had when sent. Going in (``trusted=False``) every kind is accepted; coming back (``trusted=True``,
+in the grader) only arrays of numbers, tuples and returned lists are.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ def encode(value: Any, arrays: dict[str, np.ndarray], prefix: str = "") -> dict:
         return {"l": [encode(v, arrays, prefix) for v in value]}
     if value is None or type(value) in (bool, int, float, str):
         return {"s": value}
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return {"n": [value.dtype.str, value.item()]}  # a numpy scalar stays one
     if isinstance(value, np.generic):
         return {"s": value.item()}
     if isinstance(value, ScalarField):
@@ -82,6 +84,11 @@ def decode(obj: Any, arrays: dict[str, np.ndarray], *, trusted: bool) -> Any:
         return [decode(v, arrays, trusted=False) for v in obj["l"]]
     if "s" in obj:
         return obj["s"]
+    if "n" in obj:
+        dtype, item = obj["n"]
+        if np.dtype(str(dtype)).kind not in "biuf":
+            raise ValueError("malformed numpy scalar")
+        return np.dtype(str(dtype)).type(item)
     if "d" in obj:
         return {str(k): decode(v, arrays, trusted=False) for k, v in obj["d"]}
     if "f" in obj:

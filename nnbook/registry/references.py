@@ -90,6 +90,12 @@ def check_split_indices(call: Call, got: Any) -> list[str]:
         return [f"the parts are not a partition of 0..{n - 1} (each index exactly once)"]
     if n >= 20 and np.array_equal(allidx, np.arange(n)):
         return ["the indices are not shuffled (use np.random.default_rng(seed).permutation)"]
+    # The split is prescribed: the permutation of np.random.default_rng(seed), cut in order.
+    if not np.array_equal(allidx, np.random.default_rng(seed).permutation(n)):
+        return [
+            "the order of the indices is not the prescribed one: shuffle with "
+            "np.random.default_rng(seed).permutation(n) and cut it in order (train, val, test)"
+        ]
     return []
 
 

@@ -9,7 +9,28 @@ from nnbook.registry.model import Assignment, GradedFunction, WrittenAnswer
 
 _R = "nnbook.registry.references."
 _FN = "nnlib.functional."
-STABLE = Compare(no_warnings=True, atol64=1e-300, atol32=1e-38, scale_rtol64=0.0, scale_rtol32=0.0)
+# Activations: deterministic float64 formulas, compared entry by entry to about 1e-12 relative (a
+# constant rounded to 8 digits fails); an absolute 1e-15 lets e^x - 1 stand in for expm1 near 0.
+# No scale term: the 1-D edge case mixes 1e-13 and 1e308. No numpy warning for any finite input.
+ACT = Compare(
+    rtol64=1e-12,
+    atol64=1e-15,
+    scale_rtol64=0.0,
+    rtol32=2e-4,
+    atol32=1e-6,
+    scale_rtol32=0.0,
+    no_warnings=True,
+)
+# Functions that sum over a batch or a dimension: the order of the sum may differ by a few ulps of
+# the largest term, so a small term relative to the output's scale.
+SUMS = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12, no_warnings=True)
+# Matrix products: the order of a sum may differ by a few ulps of its largest term.
+MATMUL = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12)
+# Deterministic float64 formulas without long sums: about 1e-12 relative.
+EXACT64 = Compare(rtol64=1e-12, atol64=1e-15, scale_rtol64=0.0)
+STABLE = Compare(
+    rtol64=1e-12, atol64=1e-300, scale_rtol64=0.0, atol32=1e-38, scale_rtol32=0.0, no_warnings=True
+)
 
 
 def _act(name: str, points: float, outputs=("out",), params=None, **kw) -> GradedFunction:
@@ -25,6 +46,7 @@ def _act(name: str, points: float, outputs=("out",), params=None, **kw) -> Grade
         make_inputs=make or inputs.elementwise_inputs(backward, kw.pop("param_gen", None)),
         reference=_FN + name,
         forbidden=("nnlib",),
+        compare=kw.pop("compare", ACT),
         **kw,
     )
 
@@ -33,9 +55,9 @@ ACTIVATIONS = Assignment(
     name="activations",
     functions=(
         _act("sigmoid", 2, compare=STABLE),
-        _act("sigmoid_backward", 1),
+        _act("sigmoid_backward", 2),
         _act("tanh", 1),
-        _act("tanh_backward", 1),
+        _act("tanh_backward", 2),
         _act("relu", 1),
         _act("relu_backward", 1),
         _act("leaky_relu", 1, params="slope=0.01", param_gen=inputs.slope),
@@ -43,22 +65,24 @@ ACTIVATIONS = Assignment(
         _act("prelu", 1, params="alpha", make_inputs=inputs.prelu_inputs(False)),
         _act(
             "prelu_backward",
-            2,
+            3,
             outputs=("dx", "dalpha"),
             params="alpha",
             make_inputs=inputs.prelu_inputs(True),
+            compare=SUMS,
         ),
         _act("elu", 1, params="alpha=1.0", param_gen=inputs.alpha),
-        _act("elu_backward", 1, params="alpha=1.0", param_gen=inputs.alpha),
+        _act("elu_backward", 2, params="alpha=1.0", param_gen=inputs.alpha),
         _act("selu", 1),
         _act("selu_backward", 1),
-        _act("maxout", 1, params="w, b", make_inputs=inputs.maxout_inputs(False)),
+        _act("maxout", 2, params="w, b", make_inputs=inputs.maxout_inputs(False), compare=SUMS),
         _act(
             "maxout_backward",
-            2,
+            4,
             outputs=("dx", "dw", "db"),
             params="w, b",
             make_inputs=inputs.maxout_inputs(True),
+            compare=SUMS,
         ),
     ),
     written=(
@@ -80,6 +104,14 @@ ACTIVATIONS = Assignment(
             points=2,
             question="When does a ReLU unit die, and what can you do about it?",
         ),
+        WrittenAnswer(
+            grade_id="answer_softplus_bug",
+            points=3,
+            question=(
+                "Find the two bugs of a softplus backward pass, predict what it prints at "
+                "x = -1000, 0, 1000, and fix it."
+            ),
+        ),
     ),
 )
 MLP = Assignment(
@@ -92,14 +124,16 @@ MLP = Assignment(
             outputs=("out",),
             make_inputs=inputs.linear_inputs(False),
             reference=_FN + "linear",
+            compare=MATMUL,
         ),
         GradedFunction(
             name="linear_backward",
-            points=2,
+            points=3,
             signature="linear_backward(dout, x, w, b)",
             outputs=("dx", "dw", "db"),
             make_inputs=inputs.linear_inputs(True),
             reference=_FN + "linear_backward",
+            compare=MATMUL,
         ),
         GradedFunction(
             name="two_layer_forward",
@@ -108,6 +142,7 @@ MLP = Assignment(
             outputs=("h", "y_pred"),
             make_inputs=inputs.two_layer_inputs(False),
             reference=_R + "reference_two_layer_forward",
+            compare=MATMUL,
         ),
         GradedFunction(
             name="sse",
@@ -116,15 +151,16 @@ MLP = Assignment(
             outputs=("loss",),
             make_inputs=inputs.sse_inputs,
             reference=_FN + "sse",
-            compare=Compare(match_dtype=False),
+            compare=Compare(rtol64=1e-12, atol64=1e-15, scale_rtol64=0.0, match_dtype=False),
         ),
         GradedFunction(
             name="two_layer_gradients",
-            points=3,
+            points=4,
             signature="two_layer_gradients(x, y, w1, w2)",
             outputs=("grad_w1", "grad_w2"),
             make_inputs=inputs.two_layer_inputs(True),
             reference=_R + "reference_two_layer_gradients",
+            compare=MATMUL,
         ),
         GradedFunction(
             name="gradient_descent_step",
@@ -133,6 +169,7 @@ MLP = Assignment(
             outputs=("w_new",),
             make_inputs=inputs.step_inputs,
             reference=_R + "reference_gradient_descent_step",
+            compare=EXACT64,
         ),
         GradedFunction(
             name="numerical_gradient",
@@ -141,7 +178,17 @@ MLP = Assignment(
             outputs=("grad",),
             make_inputs=inputs.gradcheck_inputs,
             reference=_R + "reference_numerical_gradient",
-            compare=Compare(rtol64=1e-07, atol64=1e-08),
+            compare=Compare(rtol64=1e-08, atol64=1e-09),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_training_run",
+            points=3,
+            question=(
+                "Predict, then explain, the loss after 200 steps with a larger initialization, "
+                "a smaller learning rate, and both a larger initialization and learning rate."
+            ),
         ),
     ),
 )
@@ -150,11 +197,12 @@ FEATURES = Assignment(
     functions=(
         GradedFunction(
             name="polar_transform",
-            points=2,
+            points=1,
             signature="polar_transform(points)",
             outputs=("rt",),
             make_inputs=inputs.points_inputs,
             reference="nnlib.features.polar_transform",
+            compare=EXACT64,
         ),
         GradedFunction(
             name="color_histogram",
@@ -163,6 +211,7 @@ FEATURES = Assignment(
             outputs=("hist",),
             make_inputs=inputs.color_inputs,
             reference=_R + "reference_color_histogram",
+            compare=EXACT64,
         ),
         GradedFunction(
             name="hog_cells",
@@ -171,7 +220,17 @@ FEATURES = Assignment(
             outputs=("cells",),
             make_inputs=inputs.hog_inputs,
             reference="nnlib.features.hog_cells",
-            compare=Compare(rtol64=1e-09, atol64=1e-09),
+            compare=Compare(rtol64=1e-11, atol64=1e-12),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_feature_predictions",
+            points=3,
+            question=(
+                "Explain the HoG of a vertical edge, predict it for the mirrored and the turned "
+                "edge, and count the empty boxes of a 16-bin color histogram."
+            ),
         ),
     ),
 )
@@ -199,7 +258,7 @@ HYPERPARAMETERS = Assignment(
         ),
         GradedFunction(
             name="ridge_fit",
-            points=2,
+            points=3,
             signature="ridge_fit(x, y, lam)",
             outputs=("w",),
             make_inputs=inputs.regression_inputs(False),
@@ -209,7 +268,7 @@ HYPERPARAMETERS = Assignment(
         ),
         GradedFunction(
             name="cross_validation_error",
-            points=3,
+            points=2,
             signature="cross_validation_error(x, y, lam, k)",
             outputs=("error",),
             make_inputs=inputs.regression_inputs(True),
@@ -217,6 +276,16 @@ HYPERPARAMETERS = Assignment(
             compare=Compare(rtol64=1e-06, atol64=1e-09),
             forbidden=("nnlib", "sklearn"),
             depends_on=("k_fold_indices", "ridge_fit"),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_selection_bug",
+            points=3,
+            question=(
+                "What is wrong with choosing lambda by the best test accuracy, and is the "
+                "reported accuracy too high or too low?"
+            ),
         ),
     ),
 )
@@ -302,7 +371,6 @@ TRAINING = Assignment(
                 rtol32=5e-3,
                 scale_rtol32=1e-2,
                 no_warnings=True,
-                fresh_outputs=True,
             ),
             forbidden=("nnlib", "sklearn"),
         ),
@@ -323,7 +391,7 @@ TRAINING = Assignment(
             outputs=("new_grads",),
             make_inputs=training.add_l2_inputs,
             reference=_T + "reference_add_l2_gradient",
-            compare=Compare(**_TIGHT, fresh_outputs=True),
+            compare=Compare(**_TIGHT),
             forbidden=("nnlib", "sklearn"),
         ),
         GradedFunction(
@@ -334,9 +402,7 @@ TRAINING = Assignment(
             make_inputs=training.sgd_inputs,
             reference=_T + "reference_minibatch_sgd",
             check=training.check_minibatch_sgd,
-            compare=Compare(
-                rtol64=1e-9, atol64=1e-12, scale_rtol64=1e-12, match_dtype=False, fresh_outputs=True
-            ),
+            compare=Compare(rtol64=1e-9, atol64=1e-12, scale_rtol64=1e-12, match_dtype=False),
             forbidden=("nnlib", "sklearn"),
         ),
         GradedFunction(

@@ -345,3 +345,149 @@ def maxout_backward(dout, x, w, b):
 """,
     },
 }
+
+# Subtle wrong implementations (issue 10, item 6). Each gives the right values on the visible tests;
+# only the hidden inputs' edges (12 to 1000, 1e-13, 1e308, 1-D and 3-D, all-positive, numpy scalar
+# parameters, maxout ties), the no-warnings and no-aliasing rules or the 1e-12 tolerance catch it.
+SUBTLE: dict[str, dict[str, str]] = {
+    "sigmoid": {
+        "cut_off_beyond_20": """
+def sigmoid(x):
+    e = np.exp(-np.abs(x))
+    s = np.where(x >= 0, 1.0, e) / (1.0 + e)
+    return np.where(x > 20, 1.0, np.where(x < -20, 0.0, s)).astype(x.dtype)
+""",
+    },
+    "sigmoid_backward": {
+        "textbook_sigma_warns": """
+def sigmoid_backward(dout, x):
+    s = 1 / (1 + np.exp(-x))
+    return dout * s * (1 - s)
+""",
+    },
+    "tanh": {
+        "loops_over_two_axes": """
+def tanh(x):
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = np.tanh(x[i, j])
+    return out
+""",
+    },
+    "tanh_backward": {
+        "sech_squared_overflows": """
+def tanh_backward(dout, x):
+    return dout / np.cosh(x) ** 2
+""",
+    },
+    "relu": {
+        "returns_input_when_all_positive": """
+def relu(x):
+    if np.all(x > 0):
+        return x
+    return np.where(x > 0, x, 0.0).astype(x.dtype)
+""",
+        "kink_found_with_isclose": """
+def relu(x):
+    return np.where((x > 0) & ~np.isclose(x, 0), x, 0.0).astype(x.dtype)
+""",
+    },
+    "relu_backward": {
+        "returns_dout_when_all_positive": """
+def relu_backward(dout, x):
+    if np.all(x > 0):
+        return dout
+    return np.where(x > 0, dout, 0.0).astype(dout.dtype)
+""",
+        "kink_found_with_isclose": """
+def relu_backward(dout, x):
+    return np.where((x > 0) & ~np.isclose(x, 0), dout, 0.0).astype(dout.dtype)
+""",
+    },
+    "leaky_relu": {
+        "kink_found_with_isclose": """
+def leaky_relu(x, slope=0.01):
+    return np.where((x > 0) & ~np.isclose(x, 0), x, slope * x)
+""",
+        "sum_of_halves_overflows": """
+def leaky_relu(x, slope=0.01):
+    return ((1 + slope) * x + (1 - slope) * np.abs(x)) / 2
+""",
+    },
+    "leaky_relu_backward": {
+        "kink_found_with_isclose": """
+def leaky_relu_backward(dout, x, slope=0.01):
+    return np.where((x > 0) & ~np.isclose(x, 0), dout, slope * dout)
+""",
+    },
+    "prelu": {
+        "numpy_scalar_alpha_indexed": """
+def prelu(x, alpha):
+    if not isinstance(alpha, float):
+        alpha = alpha[None, :]
+    return np.where(x > 0, x, alpha * x)
+""",
+    },
+    "prelu_backward": {
+        "numpy_scalar_alpha_summed_per_feature": """
+def prelu_backward(dout, x, alpha):
+    dx = np.where(x > 0, dout, alpha * dout)
+    contrib = np.where(x > 0, 0, dout * x)
+    if isinstance(alpha, float):
+        return dx, contrib.sum()
+    return dx, contrib.sum(axis=0)
+""",
+    },
+    "elu": {
+        "where_exp_warns_at_large_x": """
+def elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(x))
+""",
+        "flattens_to_two_axes": """
+def elu(x, alpha=1.0):
+    x2 = x.reshape(x.shape[0], -1)
+    return np.where(x2 > 0, x2, alpha * np.expm1(np.minimum(x2, 0)))
+""",
+    },
+    "elu_backward": {
+        "where_exp_warns_at_large_x": """
+def elu_backward(dout, x, alpha=1.0):
+    return np.where(x > 0, dout, dout * alpha * np.exp(x))
+""",
+    },
+    "selu": {
+        "constants_rounded_to_8_digits": """
+def selu(x):
+    return 1.0507010 * np.where(x > 0, x, 1.6732632 * np.expm1(np.minimum(x, 0)))
+""",
+        "where_exp_warns_at_large_x": """
+def selu(x):
+    return SELU_LAMBDA * np.where(x > 0, x, SELU_ALPHA * np.expm1(x))
+""",
+    },
+    "selu_backward": {
+        "constants_rounded_to_8_digits": """
+def selu_backward(dout, x):
+    return 1.0507010 * np.where(x > 0, dout, dout * 1.6732632 * np.exp(np.minimum(x, 0)))
+""",
+    },
+    "maxout_backward": {
+        "ties_share_the_gradient": """
+def maxout_backward(dout, x, w, b):
+    z = np.matmul(x, w) + b[:, None, :]
+    dz = np.where(z == z.max(axis=0), dout, 0.0)
+    return np.matmul(dz, w.transpose(0, 2, 1)).sum(axis=0), np.matmul(x.T, dz), dz.sum(axis=1)
+""",
+        "ties_go_to_the_last_piece": """
+def maxout_backward(dout, x, w, b):
+    z = np.matmul(x, w) + b[:, None, :]
+    k = w.shape[0]
+    last = k - 1 - z[::-1].argmax(axis=0)
+    dz = np.where(np.arange(k)[:, None, None] == last, dout, 0.0)
+    return np.matmul(dz, w.transpose(0, 2, 1)).sum(axis=0), np.matmul(x.T, dz), dz.sum(axis=1)
+""",
+    },
+}
+for _fn, _muts in SUBTLE.items():
+    MUTANTS[_fn].update(_muts)

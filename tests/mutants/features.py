@@ -168,3 +168,49 @@ def hog_cells(image):
 """,
     },
 }
+
+# Subtle wrong implementations (issue 10, item 6): they differ from the prescription only at an
+# angle exactly on a bin edge (20°, 40°, ...) or at exactly 180°, which hidden inputs contain.
+SUBTLE: dict[str, dict[str, str]] = {
+    "hog_cells": {
+        "bins_closed_on_the_right": """
+def hog_cells(image):
+    image = np.asarray(image, dtype=np.float64)
+    gx = np.zeros_like(image)
+    gy = np.zeros_like(image)
+    gx[:, 1:-1] = image[:, 2:] - image[:, :-2]
+    gy[1:-1, :] = image[2:, :] - image[:-2, :]
+    magnitude = np.hypot(gx, gy)
+    angle = np.degrees(np.arctan2(gy, gx)) % 180.0
+    b = np.clip(np.ceil(angle / 20.0) - 1, 0, 8).astype(np.int64)
+    rows, cols = image.shape[0] // 8, image.shape[1] // 8
+    out = np.zeros((rows, cols, 9))
+    for r in range(rows):
+        for c in range(cols):
+            cell = (slice(8 * r, 8 * r + 8), slice(8 * c, 8 * c + 8))
+            out[r, c] = np.bincount(b[cell].ravel(), weights=magnitude[cell].ravel(), minlength=9)
+    return out
+""",
+        "folds_only_negative_angles": """
+def hog_cells(image):
+    image = np.asarray(image, dtype=np.float64)
+    gx = np.zeros_like(image)
+    gy = np.zeros_like(image)
+    gx[:, 1:-1] = image[:, 2:] - image[:, :-2]
+    gy[1:-1, :] = image[2:, :] - image[:-2, :]
+    magnitude = np.hypot(gx, gy)
+    angle = np.degrees(np.arctan2(gy, gx))
+    angle = np.where(angle < 0, angle + 180.0, angle)
+    b = np.minimum((angle / 20.0).astype(np.int64), 8)
+    rows, cols = image.shape[0] // 8, image.shape[1] // 8
+    out = np.zeros((rows, cols, 9))
+    for r in range(rows):
+        for c in range(cols):
+            cell = (slice(8 * r, 8 * r + 8), slice(8 * c, 8 * c + 8))
+            out[r, c] = np.bincount(b[cell].ravel(), weights=magnitude[cell].ravel(), minlength=9)
+    return out
+""",
+    },
+}
+for _fn, _muts in SUBTLE.items():
+    MUTANTS[_fn].update(_muts)

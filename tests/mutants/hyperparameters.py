@@ -143,3 +143,43 @@ def cross_validation_error(x, y, lam, k):
 """,
     },
 }
+
+# Subtle wrong implementations (issue 10, item 6): a valid, shuffled partition of the right sizes
+# that is not the prescribed one (only the exact comparison with the seeded permutation sees it),
+# and rounding that differs from Python's round only at halves (n=5 or 10 with fractions of .5).
+SUBTLE: dict[str, dict[str, str]] = {
+    "split_indices": {
+        "legacy_global_seed": """
+def split_indices(n, fractions, seed):
+    np.random.seed(seed)
+    order = np.random.permutation(n)
+    n_train = int(round(n * fractions[0]))
+    n_val = min(int(round(n * fractions[1])), n - n_train)
+    return order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
+""",
+        "choice_instead_of_permutation": """
+def split_indices(n, fractions, seed):
+    order = np.random.default_rng(seed).choice(n, size=n, replace=False)
+    n_train = int(round(n * fractions[0]))
+    n_val = min(int(round(n * fractions[1])), n - n_train)
+    return order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
+""",
+        "sorts_each_part": """
+def split_indices(n, fractions, seed):
+    order = np.random.default_rng(seed).permutation(n)
+    n_train = int(round(n * fractions[0]))
+    n_val = min(int(round(n * fractions[1])), n - n_train)
+    parts = order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
+    return tuple(np.sort(p) for p in parts)
+""",
+        "rounds_halves_up": """
+def split_indices(n, fractions, seed):
+    order = np.random.default_rng(seed).permutation(n)
+    n_train = int(n * fractions[0] + 0.5)
+    n_val = min(int(n * fractions[1] + 0.5), n - n_train)
+    return order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
+""",
+    },
+}
+for _fn, _muts in SUBTLE.items():
+    MUTANTS[_fn].update(_muts)

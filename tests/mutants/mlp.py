@@ -190,3 +190,55 @@ def numerical_gradient(f, x, h=1e-5):
 """,
     },
 }
+
+# Subtle wrong implementations (issue 10, item 6): right to about 1e-7 (so a 1e-7 tolerance passed
+# them), an input array returned as the result, and an h argument that is ignored.
+SUBTLE: dict[str, dict[str, str]] = {
+    "linear_backward": {
+        "products_in_float32": """
+def linear_backward(dout, x, w, b):
+    f = np.float32
+    dx = (dout.astype(f) @ w.T.astype(f)).astype(x.dtype)
+    dw = (x.T.astype(f) @ dout.astype(f)).astype(x.dtype)
+    return dx, dw, dout.sum(axis=0)
+""",
+    },
+    "two_layer_gradients": {
+        "products_in_float32": """
+def two_layer_gradients(x, y, w1, w2):
+    f = np.float32
+    h = 1 / (1 + np.exp(-(x @ w1)))
+    grad_y = 2 * (h @ w2 - y)
+    grad_w2 = (h.T.astype(f) @ grad_y.astype(f)).astype(x.dtype)
+    grad_h = grad_y @ w2.T
+    grad_w1 = (x.T.astype(f) @ (grad_h * h * (1 - h)).astype(f)).astype(x.dtype)
+    return grad_w1, grad_w2
+""",
+    },
+    "gradient_descent_step": {
+        "returns_w_itself_when_lr_is_zero": """
+def gradient_descent_step(w, grad, lr):
+    if lr == 0:
+        return w
+    return w - lr * grad
+""",
+    },
+    "numerical_gradient": {
+        "ignores_h": """
+def numerical_gradient(f, x, h=1e-5):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + 1e-5
+        fp = f(x)
+        x[idx] = old - 1e-5
+        fm = f(x)
+        x[idx] = old
+        grad[idx] = (fp - fm) / 2e-5
+    return grad
+""",
+    },
+}
+for _fn, _muts in SUBTLE.items():
+    MUTANTS[_fn].update(_muts)
