@@ -21,6 +21,9 @@ class Limits:
     scratch_bytes: size of the folder a sandbox may write (when grading runs as root, each
         scratch folder is a tmpfs of this size in the worker's own mount namespace, so that a
         submission cannot fill the grading machine's disk); see :func:`private_mounts`.
+    group_cpus: CPU share of all the processes of one notebook together (1.0: one core's worth),
+        where a control group can be made (:mod:`.groups`); memory and processes are then also
+        limited for the notebook as a whole (``memory_bytes``, ``processes``).
     cell_seconds: wall-clock time one notebook cell may run.
     wall_seconds: wall-clock time for a whole notebook, after which every process is killed.
     """
@@ -33,6 +36,7 @@ class Limits:
     cell_seconds: int = 60
     wall_seconds: int = 300
     processes: int = 256
+    group_cpus: float = 1.0
 
     def prlimit_args(self, count_processes: bool = False) -> list[str]:
         """The ``prlimit`` prefix; ``count_processes`` only when the sandbox user is its own."""
