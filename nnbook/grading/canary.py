@@ -163,6 +163,7 @@ def require_full_marks(
             course, assignment, Path(tmp), limits, isolated, template, test_ids, seed
         )
         ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["nnbook.grading.student"])  # as the class run's workers
         with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=worker_start) as pool:
             result = pool.submit(grade_student, task).result()
     problems = shortfall(result)

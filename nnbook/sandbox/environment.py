@@ -69,7 +69,7 @@ def _editable_folders() -> list[Path]:
 def _pth_folders() -> list[Path]:
     """The folders that the ``.pth`` files of the environment's site-packages add to the path."""
     found = []
-    for site_dir in {*site.getsitepackages(), site.getusersitepackages()}:
+    for site_dir in sorted(set(site.getsitepackages())):
         try:
             names = sorted(n for n in os.listdir(site_dir) if n.endswith(".pth"))
         except OSError:
@@ -103,11 +103,21 @@ def package_mounts() -> list[Mount]:
     """nnlib, nnbook and every folder that an editable install or a ``.pth`` file adds,
     except the repository root (or a folder holding it)."""
     mounts = []
-    for folder in [*_package_folders(), *_editable_folders(), *_pth_folders()]:
-        if not folder.is_dir() or REPO_ROOT.is_relative_to(folder.resolve()):
-            continue
+    for folder in _package_folders():
         mounts += _both(folder)
+    for folder in [*_editable_folders(), *_pth_folders()]:
+        if folder.is_dir() and not _holds_a_repository(folder):
+            mounts += _both(folder)
     return _unique(mounts)
+
+
+def _holds_a_repository(folder: Path) -> bool:
+    """Whether ``folder`` is (or holds) a repository: this one, or any with ``.git`` or a
+    ``solutions`` folder at its top (a flat-layout editable install puts its root on the path)."""
+    real = folder.resolve()
+    if REPO_ROOT.is_relative_to(real):
+        return True
+    return any((real / name).exists() for name in (".git", "solutions", "pyproject.toml"))
 
 
 def _unique(mounts) -> list[Mount]:

@@ -204,6 +204,9 @@ def kill_group(pgid: int) -> None:
         pass
 
 
+STARTERS = ("sh", "dash", "bash")  # /bin/sh of NotebookGroup.wrap, before it execs prlimit
+
+
 def namespace_init(pid: int, wait: float = 2.0) -> int | None:
     """The host PID of the sandbox's PID 1 (the watchdog), the child of bwrap ``pid``.
 
@@ -218,7 +221,8 @@ def namespace_init(pid: int, wait: float = 2.0) -> int | None:
         except OSError:
             return None
         if not exe.endswith("bwrap"):
-            if "prlimit" not in exe:
+            # prlimit, and the shell that joins the control group, exec what follows.
+            if "prlimit" not in exe and os.path.basename(exe) not in STARTERS:
                 return pid
         else:
             try:
