@@ -1,7 +1,8 @@
 """Run inside a sandbox by tests/test_holes.py; prints one line.
 
-``keys add MARK``: add a key named MARK to the user keyring and a file /dev/shm/MARK, then look.
-``keys look MARK``: print the user id, whether a key named MARK is found, whether the file is.
+``keys add MARK``: add a key named MARK to the user keyring and a file MARK in each world-writable
+place it can write (/tmp, /dev/shm, /var/tmp), then look.
+``keys look MARK``: print the user id, whether a key named MARK is found, whether such a file is.
 ``holders N MB``: start N copies of ``hog MB``, each touching MB megabytes and printing "held";
 print how many hold their memory at the same time ("held K said S").
 ``hog MB``: touch MB megabytes, print "held", sleep.
@@ -17,6 +18,7 @@ import time
 
 KEYCTL_SEARCH = 10
 KEY_SPEC_USER_KEYRING = -4
+SHARED = ("/tmp", "/dev/shm", "/var/tmp")  # world-writable places, where they are
 
 
 def keys(action: str, mark: str) -> None:
@@ -26,12 +28,16 @@ def keys(action: str, mark: str) -> None:
     if action == "add":
         libc.syscall(add_key, b"user", mark.encode(), b"left", ctypes.c_size_t(4),
                      ctypes.c_int(KEY_SPEC_USER_KEYRING))  # fmt: skip
-        if os.path.isdir("/dev/shm"):
-            with open(f"/dev/shm/{mark}", "w") as f:
-                f.write("left")
+        for folder in SHARED:
+            try:
+                with open(f"{folder}/{mark}", "w") as f:
+                    f.write("left")
+            except OSError:
+                pass
     found = libc.syscall(keyctl, KEYCTL_SEARCH, ctypes.c_int(KEY_SPEC_USER_KEYRING), b"user",
                          mark.encode(), 0)  # fmt: skip
-    print(os.getuid(), "key" if found >= 0 else "nokey", os.path.exists(f"/dev/shm/{mark}"))
+    files = any(os.path.exists(f"{folder}/{mark}") for folder in SHARED)
+    print(os.getuid(), "key" if found >= 0 else "nokey", "file" if files else "nofile")
 
 
 def hog(megabytes: int) -> None:
