@@ -136,31 +136,42 @@ def bubblewrap() -> None:
 
 
 @pytest.fixture
-def tmp_environment():
-    """A link to this venv under /tmp, and a copy of nnbook and nnlib under /tmp that the
-    grader imports first (``PYTHONPATH``): both hidden by the sandbox's private /tmp unless
-    the sandbox exposes them."""
+def tmp_environment(tmp_path):
+    """The issue's set-up: a checkout whose ``.venv`` is a link to a virtual environment under
+    /tmp, in which nnbook and nnlib come from a checkout under /tmp (named by a ``.pth`` file,
+    as an editable install's source is); the other packages come from this venv's
+    site-packages (named by the same file). Everything under /tmp is hidden by the sandbox's
+    private /tmp unless the sandbox mounts it."""
     root = Path(tempfile.mkdtemp(prefix="nnb-envtest-", dir="/tmp"))
-    (root / "venv").symlink_to(VENV)
-    for package in ("nnbook", "nnlib"):
-        shutil.copytree(REPO / package, root / "src" / package,
+    root.chmod(0o755)  # as an installed environment's folder is
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    (root / "venv" / "share").symlink_to(VENV / "share")  # nbconvert's templates, kernelspecs
+    for folder in ("nnbook", "nnlib", "solutions", "exercises"):  # a checkout under /tmp
+        shutil.copytree(REPO / folder, root / "src" / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
-    yield root
+    site_dir = next((root / "venv" / "lib").glob("python3*/site-packages"))
+    ours = next((VENV / "lib").glob("python3*/site-packages"))
+    (site_dir / "nnb_course.pth").write_text(f"{root / 'src'}\n{ours}\n")
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / ".venv").symlink_to(root / "venv")
+    yield root, checkout / ".venv"
     shutil.rmtree(root, ignore_errors=True)
 
 
-def _grade_from(root: Path, subs: Path, out: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(root / "src")}
-    env["PATH"] = f"{root / 'venv' / 'bin'}:{env.get('PATH', '')}"
+def _grade_from(environment, subs: Path, out: Path) -> subprocess.CompletedProcess:
+    root, venv = environment
+    python = str(venv / "bin" / "python")
+    env = {**os.environ, "PATH": f"{venv / 'bin'}:{VENV / 'bin'}:{os.environ.get('PATH', '')}"}
     probe = "import nnbook, sys; print(nnbook.__file__, sys.prefix)"
-    where = subprocess.run([str(root / "venv" / "bin" / "python"), "-c", probe],
-                           capture_output=True, text=True, env=env, check=True)  # fmt: skip
-    assert where.stdout.startswith(str(root / "src" / "nnbook")), where.stdout
-    assert str(root / "venv") in where.stdout  # the linked path, as in the issue
+    # Run from outside the repository (python -c and -m put the current folder on the path).
+    where = subprocess.run([python, "-c", probe], capture_output=True, text=True, env=env,
+                           cwd=root, check=True)  # fmt: skip
+    assert where.stdout.split() == [str(root / "src" / "nnbook" / "__init__.py"), str(venv)]
     return subprocess.run(
-        [str(root / "venv" / "bin" / "python"), "-m", "nnbook.cli", "grade", str(subs),
+        [python, "-m", "nnbook.cli", "grade", str(subs),
          "--assignment", "mlp", "--out", str(out), "--cpu-seconds", "60"],
-        capture_output=True, text=True, env=env, timeout=900,
+        capture_output=True, text=True, env=env, cwd=root, timeout=900,
     )  # fmt: skip
 
 
@@ -178,7 +189,7 @@ def test_environment_under_tmp_is_exposed_and_grades_fully(bubblewrap, tmp_envir
 def test_canary_refuses_a_broken_environment_and_names_it(bubblewrap, tmp_environment, tmp_path):
     if os.geteuid() != 0:
         pytest.skip("the sandbox runs as the grader's own user unless grading runs as root")
-    broken = tmp_environment / "src" / "nnbook"
+    broken = tmp_environment[0] / "src" / "nnbook"
     broken.chmod(0o700)  # the grader (root) imports it; the sandbox's user cannot
     subs, out = tmp_path / "submitted", tmp_path / "out"
     add_submission(subs, "ada", edited_notebook([]))

@@ -56,18 +56,25 @@ def shortfall(result: Result) -> list[str]:
     return problems
 
 
-def _unreadable_part(path: Path) -> Path | None:
-    """The first folder on the way to ``path`` that a user other than its owner cannot enter
-    (the sandbox runs as such a user), or None."""
+def _unreadable_part(where: Path, mounts: list[Mount]) -> Path | None:
+    """The first folder on the way to ``where`` inside the sandbox that a user other than its
+    owner cannot enter (the sandbox runs as such a user), as a path of the host, or None. The
+    way starts at the outermost mount that holds ``where`` (bwrap makes the folders above it)."""
     if os.geteuid() != 0:
         return None  # the sandbox runs as the grader's own user
-    for part in [*reversed(Path(path).parents), Path(path)]:
+    holding = [m for m in mounts if where.is_relative_to(m.target)]
+    if not holding:
+        return None
+    outer = min(holding, key=lambda m: len(m.target.parts))
+    rest = where.relative_to(outer.target).parts
+    steps = [outer.source, *(outer.source.joinpath(*rest[: i + 1]) for i in range(len(rest)))]
+    for step in steps:
         try:
-            mode = part.stat().st_mode
+            mode = step.stat().st_mode
         except OSError:
-            return part
-        if not mode & stat.S_IXOTH or (part == Path(path) and not mode & stat.S_IROTH):
-            return part
+            return step
+        if not mode & stat.S_IXOTH or not mode & stat.S_IROTH:
+            return step
     return None
 
 
@@ -84,14 +91,15 @@ def environment_cause() -> str | None:
                 f"the course environment is not visible inside the sandbox: {name} is "
                 f"imported from {where}, which the sandbox does not mount"
             )
-        blocked = _unreadable_part(where.resolve())
+        blocked = _unreadable_part(where, mounts)
         if blocked is not None:
             return (
                 f"the course environment is not visible inside the sandbox: {name} is imported "
                 f"from {where}, and {blocked} (mode {stat.S_IMODE(blocked.stat().st_mode):04o}) "
                 "cannot be entered by the sandbox's unprivileged user"
             )
-    blocked = _unreadable_part(Path(os.path.realpath(sys.executable)).parent)
+    executable = Path(os.path.abspath(sys.executable))
+    blocked = _unreadable_part(executable.parent, mounts)
     if blocked is not None:
         return (
             f"the Python environment is not usable inside the sandbox: {blocked} cannot be "

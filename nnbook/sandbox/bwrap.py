@@ -17,6 +17,7 @@ from nnbook.sandbox.watchdog import WATCHDOG_PATH
 # Folders of the host that a sandboxed process sees read-only (those that exist).
 SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 NOBODY = "nobody"  # only its group (nogroup) is used
+WATCHDOG_IN_SANDBOX = Path("/run/nnbook/watchdog.py")
 
 
 def python_dirs() -> list[Path]:
@@ -104,10 +105,18 @@ def bwrap_argv(
         created.add(target)
     for d in hide:
         if Path(d).is_dir():
-            args.extend(["--size", "65536", "--tmpfs", str(Path(d).resolve())])
+            real = Path(d).resolve()
+            # Covered wherever the sandbox sees it: at its real path and under linked paths.
+            seen_at = {real} | {
+                t / real.relative_to(src) for t, src in bound if real.is_relative_to(src)
+            }
+            for path in sorted(seen_at):
+                args.extend(["--size", "65536", "--tmpfs", str(path)])
     # The watchdog (PID 1) is the one file of nnbook that every sandbox sees.
-    make_parents(WATCHDOG_PATH)
-    args.extend(["--ro-bind", str(WATCHDOG_PATH), str(WATCHDOG_PATH)])
+    # It is mounted at a place of its own, so that the folders it lives in on the host (their
+    # permissions, other mounts) never decide whether the sandbox can start.
+    make_parents(WATCHDOG_IN_SANDBOX)
+    args.extend(["--ro-bind", str(WATCHDOG_PATH), str(WATCHDOG_IN_SANDBOX)])
     make_parents(scratch)
     args.extend(["--bind", str(scratch), str(scratch), "--chdir", str(scratch)])
     args.extend(

@@ -50,10 +50,11 @@ def _both(path: str | Path) -> list[Mount]:
 
 
 def interpreter_mounts() -> list[Mount]:
-    """The virtual environment and the interpreter it points to (real and linked paths)."""
+    """The virtual environment, the interpreter it points to (real and linked paths) and the
+    folders its ``.pth`` files and editable installs add (:func:`site_mounts`)."""
     folders = [sys.prefix, sys.base_prefix, Path(sys.executable).parent.parent]
     folders.append(Path(os.path.realpath(sys.executable)).parent.parent)
-    return _unique(m for folder in folders for m in _both(folder))
+    return _unique([*(m for folder in folders for m in _both(folder)), *site_mounts()])
 
 
 def _editable_folders() -> list[Path]:
@@ -99,16 +100,20 @@ def import_roots() -> list[str]:
     return sorted({os.path.abspath(folder.parent) for folder in _package_folders()})
 
 
-def package_mounts() -> list[Mount]:
-    """nnlib, nnbook and every folder that an editable install or a ``.pth`` file adds,
-    except the repository root (or a folder holding it)."""
+def site_mounts() -> list[Mount]:
+    """Every folder that an editable install or a ``.pth`` file adds to the environment (its
+    other packages may live there), except one that holds a repository. Every sandbox sees them,
+    the check's too (forbidden packages in them are hidden, as in the environment)."""
     mounts = []
-    for folder in _package_folders():
-        mounts += _both(folder)
     for folder in [*_editable_folders(), *_pth_folders()]:
         if folder.is_dir() and not _holds_a_repository(folder):
             mounts += _both(folder)
     return _unique(mounts)
+
+
+def package_mounts() -> list[Mount]:
+    """nnlib and nnbook, from where the grader imported them (the kernel's sandbox only)."""
+    return _unique(m for folder in _package_folders() for m in _both(folder))
 
 
 def _holds_a_repository(folder: Path) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nnbook import seccomp
 from nnbook.cgroups import NotebookGroup
-from nnbook.sandbox.bwrap import bwrap_argv, fresh_ids
+from nnbook.sandbox.bwrap import WATCHDOG_IN_SANDBOX, bwrap_argv, fresh_ids
 from nnbook.sandbox.environment import import_roots
 from nnbook.sandbox.files import RUNTIME_NAME
 from nnbook.sandbox.limits import Limits
@@ -147,12 +147,18 @@ class Sandbox:
         The process started with this command must get a pipe as stdin, kept open by the
         grader for as long as the sandbox may live (closing it ends the sandbox).
         """
-        watchdog = [sys.executable, "-I", "-S", str(WATCHDOG_PATH)]
+        watchdog = [sys.executable, "-I", "-S"]
         if not self.isolated:
-            command = self.limits.prlimit_args() + watchdog + list(argv)
+            command = self.limits.prlimit_args() + watchdog + [str(WATCHDOG_PATH), *argv]
         else:
             own_user = self.ids is not None
-            command = self.limits.prlimit_args(own_user) + self.bwrap_argv() + watchdog + list(argv)
+            command = [
+                *self.limits.prlimit_args(own_user),
+                *self.bwrap_argv(),
+                *watchdog,
+                str(WATCHDOG_IN_SANDBOX),
+                *argv,
+            ]
         return self.group.wrap(command) if self.group is not None else command
 
     def popen_env(self) -> dict[str, str]:
