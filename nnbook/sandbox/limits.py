@@ -15,7 +15,7 @@ class Limits:
     memory_bytes: address space of each process (RLIMIT_AS).
     file_bytes: largest file a process may write (RLIMIT_FSIZE).
     processes: processes and threads of the sandbox's user id (RLIMIT_NPROC; when grading runs
-        as root, each student's sandboxes have a user id of their own; stops fork bombs).
+        as root, every sandbox has a fresh user id of its own; stops fork bombs).
     tmp_bytes: size of the sandbox's private ``/tmp`` (a tmpfs: its files are kept in memory,
         which the address-space limit does not count, so it needs a size of its own).
     scratch_bytes: size of the folder a sandbox may write (when grading runs as root, each
