@@ -13,7 +13,7 @@ class GradeStatus(StrEnum):
     GRADED = "graded"
     CRASHED = "crashed"  # the kernel died
     TIMEOUT = "timeout"  # a cell, the notebook or the separate check ran out of time
-    ERROR = "error"  # grading itself failed for this student
+    ERROR = "error"  # grading failed for this student, or the environment did (not a grade)
     MISSING = "missing"  # no submission for this assignment
     INVALID = "invalid"  # a submission that is not graded (a link, too large, not a notebook)
 
@@ -33,3 +33,5 @@ class Result:
     verdict: dict = field(default_factory=dict)
     feedback: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    checked: int = 0  # graded functions for which both nbgrader's test and the check ran
+    disagreements: int = 0  # of those, how many the two judged differently

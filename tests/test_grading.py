@@ -372,6 +372,22 @@ def test_feedback_page_loads_nothing_from_another_host():
     assert "white-space: pre-wrap" in out.split("</head>")[0]
 
 
+def test_feedback_page_drops_every_remote_reference_of_the_red_team():
+    """SVG images, <use>, <feImage> and video posters passed the old regex filter; the
+    allow-list sanitizer keeps none of them."""
+    from nnbook.grading import offline_feedback
+
+    body = (
+        '<svg><image href="https://evil.example/a.png"/><use href="//evil.example/s.svg#x"/>'
+        '<filter><feImage href="http://evil.example/f.png"/></filter></svg>'
+        '<video poster="https://evil.example/p.jpg"></video><p>kept text</p>'
+    )
+    out = offline_feedback(f"<html><head><title>t</title></head><body>{body}</body></html>")
+    assert "evil.example" not in out
+    assert "kept text" in out
+    assert "white-space: pre-wrap" in out.split("</head>")[0]
+
+
 REMOTE = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
 

@@ -215,18 +215,18 @@ def _text(page: str) -> str:
 @pytest.mark.grading
 @pytest.mark.slow
 def test_real_feedback_page_keeps_its_content(real_page):
+    """The page ``nnbook grade`` wrote went through the allow-list (offline_feedback) and kept
+    nbgrader's content; sanitizing it again changes nothing a reader sees."""
+    assert HOST not in real_page and "url(" not in real_page and "<script" not in real_page
+    assert "My notes" in real_page and "Grading report (nnbook grade)" in real_page
+    assert "Exercise: a 2-layer network in numpy" in real_page
     out = sanitize_feedback(real_page)
-    assert HOST not in out
-    assert "My notes" in out and "Grading report (nnbook grade)" in out
-    assert "Exercise: a 2-layer network in numpy" in out
     for tag in ("h1", "h2", "pre", "code", "li", "ol"):
         before = len(re.findall(rf"<{tag}\b", real_page))
         assert before > 0 and len(re.findall(rf"<{tag}\b", out)) == before, tag
-    assert out.count('class="highlight') == real_page.count('class="highlight')
-    assert f'src="{PNG}"' in out
-    assert '<a href="#test_linear"' in out  # the table of contents still leads to the cells
-    assert "glyphicons" in real_page and "url(" not in out  # fonts it would fetch, dropped
-    # The words of the page are those of nbgrader's page, apart from the dropped elements.
+    assert out.count('class="highlight') == real_page.count('class="highlight') > 0
+    assert f'src="{PNG}"' in real_page
+    assert '<a href="#test_linear"' in real_page  # the table of contents still leads to the cells
     assert _text(out) == _text(real_page)
 
 
@@ -244,6 +244,6 @@ def test_in_chromium_only_the_sanitized_page_is_silent(real_page, chromium):
             tab.close()
         return chromium.external_requests[seen_before:]
 
-    raw = requests(real_page)
+    raw = requests("<html><body>" + "\n".join(VECTORS.values()) + "</body></html>")
     assert any(HOST in url for url in raw), raw  # the vectors do fire in a browser
-    assert requests(sanitize_feedback(real_page)) == []
+    assert requests(real_page) == []  # the page the grader wrote

@@ -9,9 +9,9 @@ Three levels:
   Python as root: with the filter the keyring, ptrace, namespaces and mounts fail, while numpy,
   threads, fork/exec and the kernel's imports work; WITHOUT it the same probe succeeds at the
   denied calls (so the filter is what stops them);
-- the wiring the grader will use: the project's own ``Sandbox`` command (its unprivileged user
-  id when run as root) started with ``seccomp.popen``, and a sandboxed Jupyter kernel executing
-  a notebook, with the filter.
+- the wiring the grader uses: the project's own ``Sandbox`` command (its unprivileged user id when
+  run as root) started with ``seccomp.popen`` (as ``Sandbox.run`` does), and the grader's
+  sandboxed Jupyter kernel (``SandboxedKernelManager`` loads the filter) executing a notebook.
 """
 
 from __future__ import annotations
@@ -243,13 +243,14 @@ def test_project_sandbox_with_filter(sandbox_works, tmp_path):
     assert _sandbox_probe(tmp_path / "without", with_filter=False)["add_key"] == "ok"
 
 
-class SeccompKernelManager(SandboxedKernelManager):
-    """The one-line wiring of the kernel launch, as the grader would do it."""
+class ProbeKernelManager(SandboxedKernelManager):
+    """The grader's kernel manager (it loads the filter itself) in the sandbox set on the class
+    (nbclient creates it with the config only)."""
 
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
-        with seccomp.filter_fd() as fd:
-            kw["pass_fds"] = (fd,)
-            await super()._async_launch_kernel(seccomp.insert(kernel_cmd, fd), **kw)
+    sandbox_to_use: Sandbox | None = None
+
+    def __init__(self, **kwargs):
+        super().__init__(self.sandbox_to_use, **kwargs)
 
 
 def test_sandboxed_kernel_runs_a_notebook_under_the_filter(sandbox_works, tmp_path):
@@ -264,14 +265,14 @@ def test_sandboxed_kernel_runs_a_notebook_under_the_filter(sandbox_works, tmp_pa
         nbformat.v4.new_code_cell("import numpy as np\nprint(int((np.eye(3) @ np.ones(3)).sum()))"),
         nbformat.v4.new_code_cell("%run seccomp_probe.py"),
     ]
-    box = Sandbox(scratch)
-
-    class Bound(SeccompKernelManager):  # nbclient creates the manager with config only
-        def __init__(self, **kwargs):
-            super().__init__(sandbox=box, **kwargs)
-
-    client = NotebookClient(nb, kernel_manager_class=Bound, timeout=120, kernel_name="python3")
-    asyncio.run(client.async_execute())
+    ProbeKernelManager.sandbox_to_use = Sandbox(scratch)
+    try:
+        client = NotebookClient(
+            nb, kernel_manager_class=ProbeKernelManager, timeout=120, kernel_name="python3"
+        )
+        asyncio.run(client.async_execute())
+    finally:
+        ProbeKernelManager.sandbox_to_use = None
     assert nb.cells[0].outputs[0]["text"].strip() == "3"
     results = json.loads(nb.cells[1].outputs[0]["text"])
     for name in ("add_key", "keyctl", "unshare", "mount", "ptrace"):

@@ -29,6 +29,8 @@ from nnbook.course import (
     nbgrader_env,
     quiet_warnings,
 )
+from nnbook.grading.agreement import class_alarm
+from nnbook.grading.canary import require_full_marks as canary_check
 from nnbook.grading.feedback import printable
 from nnbook.grading.student import Task, grade_student, worker_start
 from nnbook.grading.submissions import (
@@ -54,6 +56,7 @@ def grade_class(
     limits: Limits | None = None,
     seed: int | None = None,
     progress: bool = True,
+    canary: bool = True,
 ) -> list[Result]:
     """Grade every submission under ``submissions``; see the module docstring. Returns results."""
     from tqdm import tqdm
@@ -89,6 +92,17 @@ def grade_class(
         template_course.convert(GenerateAssignment, assignment)
     except CourseError as exc:
         raise GradingError(str(exc)) from exc
+    test_ids = source_test_ids(course.source_dir(assignment) / graded.notebook)
+    if canary:  # the reference solution must get full marks first (raises CanaryFailed)
+        canary_check(
+            course,
+            assignment,
+            limits=limits,
+            isolated=isolated,
+            template=template,
+            test_ids=test_ids,
+            seed=seed or 0,
+        )
     main_db = course.root / "gradebook.db"
     if db_url is None and not main_db.exists():
         shutil.copyfile(template, main_db)  # a new class gradebook: the template is one already
@@ -96,7 +110,6 @@ def grade_class(
         gradebook.ensure_assignment(course.database_url, f"sqlite:///{template}", assignment)
     except Exception as exc:  # noqa: BLE001 - a bad URL, a server that is down
         raise GradingError(f"cannot use the gradebook {course.database_url}: {exc}") from exc
-    test_ids = source_test_ids(course.source_dir(assignment) / graded.notebook)
 
     todo, results = find_students(submissions, assignment, graded.notebook)
     for r in results:
@@ -244,4 +257,8 @@ def run_grade(args: argparse.Namespace) -> int:
         return 2
     print(summary_table(results))
     print(f"grades: {Path(args.out) / 'grades.csv'}  report: {Path(args.out) / 'report.html'}")
+    alarm = class_alarm(results)
+    if alarm:
+        print(f"\nnnbook grade: WARNING: {alarm}", file=sys.stderr)
+        return 3
     return 0

@@ -13,6 +13,7 @@ import nbformat
 
 from nnbook.judge import Status
 from nnbook.results import GradeStatus, Result
+from nnbook.sanitize import sanitize_feedback
 
 NO_ISOLATION_NOTE = "NOT ISOLATED: graded with --no-isolation (no sandbox)"
 
@@ -89,29 +90,18 @@ def sanitize_notebook(path: Path, test_ids: set[str], lines: dict[str, str], hea
     nbformat.write(nb, path)
 
 
-# Tags that would make a feedback page fetch something from another host: nbgrader's template
-# loads MathJax from cdnjs; a student's Markdown may hold a remote image.
-_REMOTE_TAG = re.compile(
-    r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>.*?</script\s*>"
-    r"|<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*"
-    r"\b(?:src|href|data|srcset)\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>",
-    re.IGNORECASE | re.DOTALL,
-)
 # Error messages and check lines wrap instead of running off the page.
-_WRAP_CSS = (
-    "<style>div.output_subarea pre, div.output_area pre "
-    "{white-space: pre-wrap; overflow-wrap: anywhere}</style>\n"
+WRAP_RULES = (
+    "div.output_subarea pre, div.output_area pre {white-space: pre-wrap; overflow-wrap: anywhere}"
 )
 
 
 def offline_feedback(page: str) -> str:
     """A feedback page that loads nothing from another host and wraps its output lines.
 
-    The remote MathJax script is dropped (formulas then show as their TeX source; the page
-    is read offline and mailed to students, so a local copy next to it would not travel).
+    The page is rebuilt through the allow-list of :mod:`nnbook.sanitize` (no scripts, no remote
+    images, SVG references or posters, no event handlers); the remote MathJax script goes with
+    the rest (formulas then show as their TeX source: the page is read offline and mailed to
+    students, so a local copy next to it would not travel).
     """
-    page = _REMOTE_TAG.sub("", page)
-    head_end = page.lower().find("</head>")
-    if head_end < 0:
-        return _WRAP_CSS + page
-    return page[:head_end] + _WRAP_CSS + page[head_end:]
+    return sanitize_feedback(page, extra_css=WRAP_RULES)

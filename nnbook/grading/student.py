@@ -28,11 +28,13 @@ from nnbook import gradebook
 from nnbook.course import Course, CourseError, quiet_warnings
 from nnbook.grading.execute import ExecutionState, SandboxedExecute
 from nnbook.grading.feedback import feedback_header, offline_feedback, sanitize_notebook
+from nnbook.grading.locked import setup_failure
 from nnbook.grading.submissions import GradingError, plain_files, restore_metadata
 from nnbook.grading.verdict import Failure, Verdict, run_verdict
 from nnbook.registry import Assignment, get
 from nnbook.results import GradeStatus, Result
 from nnbook.sandbox import Limits, Sandbox, copy_plain, mount_scratch, private_mounts, unmount
+from nnbook.sandbox.groups import notebook_group
 
 
 @dataclass
@@ -130,12 +132,19 @@ def _grade(task: Task, tmp: Path, result: Result) -> None:
     if not nb_path.is_file():
         raise GradingError("nbgrader autograde produced no notebook")
     result.status, result.message = state.status, state.message
+    fault = setup_failure(nb_path)
+    if fault is not None:  # the environment's fault: no grade at all, never a 0
+        result.status, result.message, result.submission = GradeStatus.ERROR, fault, {}
+        keep = main.autograded_dir(task.student, task.assignment)
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(nb_path, keep / assignment.notebook)
+        return
     if verdict.failure is not None and result.status == GradeStatus.GRADED:
         timed_out = verdict.failure is Failure.TIMEOUT
         result.status = GradeStatus.TIMEOUT if timed_out else GradeStatus.ERROR
         result.message = verdict.error or ""
     result.verdict = {k: asdict(v) for k, v in verdict.functions.items()}
-    lines = _combine(task, assignment, course.database_url, verdict)
+    lines = _combine(task, assignment, course.database_url, verdict, result)
     result.submission = gradebook.read_submission(
         course.database_url, task.assignment, task.student
     )
@@ -157,7 +166,10 @@ def _autograde_and_check(
     the submitted notebook in a thread beside it (it only waits for its own sandboxed process)."""
     assignment = get(task.assignment)
     verdict_dir.mkdir(exist_ok=True)
-    with ThreadPoolExecutor(max_workers=1) as side:
+    with (
+        notebook_group(task.student, task.limits) as group,
+        ThreadPoolExecutor(max_workers=1) as side,
+    ):
         pending = side.submit(
             run_verdict,
             submitted,
@@ -171,7 +183,11 @@ def _autograde_and_check(
         scratch = course.autograded_dir(task.student, task.assignment)
         state = ExecutionState(
             Sandbox(
-                scratch, task.limits, isolated=task.isolated, keep=plain_files(submitted.parent)
+                scratch,
+                task.limits,
+                isolated=task.isolated,
+                keep=plain_files(submitted.parent),
+                group=group,
             )
         )
         config = course.config()
@@ -194,9 +210,12 @@ def _autograde_and_check(
     return state, verdict
 
 
-def _combine(task: Task, assignment: Assignment, db_url: str, verdict: Verdict) -> dict[str, str]:
+def _combine(
+    task: Task, assignment: Assignment, db_url: str, verdict: Verdict, result: Result
+) -> dict[str, str]:
     """A test earns its points only when the verdict agrees: the test cells of functions the
-    verdict found wrong get 0. Returns the verdict line of each test cell for the feedback."""
+    verdict found wrong get 0. Returns the verdict line of each test cell for the feedback;
+    counts in ``result`` the functions both judged and those they judged differently."""
     before = gradebook.read_submission(db_url, task.assignment, task.student)
     notebook = assignment.notebook.removesuffix(".ipynb")
     grades = before["notebooks"].get(notebook, {}).get("grades", {})
@@ -206,6 +225,9 @@ def _combine(task: Task, assignment: Assignment, db_url: str, verdict: Verdict) 
         if gid not in grades:
             continue
         nb_score = grades[gid]["auto_score"] or 0.0
+        if v is not None and verdict.failure is None:
+            result.checked += 1
+            result.disagreements += v.passed != (nb_score > 0)
         if v is not None and v.passed:
             lines[gid] = f"nnbook check of {f.name}: correct on inputs drawn at grading time." + (
                 "" if nb_score > 0 else " The test in your notebook failed, so 0 points."

@@ -26,6 +26,7 @@ from nnbook.judge import Outcome, Status, encode, encode_kwargs
 from nnbook.judge.call import MAX_MESSAGE, outcome_from_wire
 from nnbook.registry import Assignment, GradedFunction, compare_outputs
 from nnbook.sandbox import Limits, Sandbox, copy_plain, python_dirs
+from nnbook.sandbox.groups import notebook_group
 
 MAX_RESULT_BYTES = 200_000_000
 JUDGE_DIR = Path(nnbook.judge.__file__).resolve().parent
@@ -199,11 +200,13 @@ def run_verdict(
         hide=hidden_packages(tuple(program["forbidden"])),
     )
     log = Path(workdir) / "verdict.log"
-    code, timed_out = sandbox.run(
-        [sys.executable, "-I", str(runner), str(runtime / "program.json")],
-        timeout=limits.wall_seconds,
-        stdout_path=log,
-    )
+    with notebook_group("check", limits) as group:
+        sandbox.group = group
+        code, timed_out = sandbox.run(
+            [sys.executable, "-I", str(runner), str(runtime / "program.json")],
+            timeout=limits.wall_seconds,
+            stdout_path=log,
+        )
     try:
         results, outputs = read_results(runtime)
     except Exception as exc:  # noqa: BLE001 - whatever the files hold, the judge goes on
@@ -247,7 +250,7 @@ def judge_function(
         return FunctionVerdict(f.name, False, [f"{f.name}: no result came back from your code"])
     problems: list[str] = []
     for call, outcome in zip(calls, outcomes, strict=True):
-        if outcome.status is Status.NOT_DEFINED:
+        if outcome.status in (Status.NOT_DEFINED, Status.NOT_OWN_CODE):
             return FunctionVerdict(f.name, False, [f"{f.name} {outcome.message}"])
         if outcome.status is Status.NOT_WRITTEN:
             message = f"{f.name}: not written yet (raises NotImplementedError)"

@@ -38,6 +38,7 @@ class Status(StrEnum):
     NO_RETURN = "no_return"  # did not return within the time of one call
     ENDED_PROCESS = "ended_process"  # killed the process that called it
     NOT_DEFINED = "not_defined"  # the notebook defines no function of that name
+    NOT_OWN_CODE = "not_own_code"  # its code was not compiled from the student's cells
 
 
 @dataclass
@@ -67,6 +68,14 @@ class Outcome:
     @classmethod
     def not_defined(cls) -> Outcome:
         return cls(Status.NOT_DEFINED, message="is not defined as a function in your notebook")
+
+    @classmethod
+    def not_own_code(cls) -> Outcome:
+        return cls(
+            Status.NOT_OWN_CODE,
+            message="is not defined by the code of your notebook's cells (code obtained at run "
+            "time from elsewhere earns nothing)",
+        )
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> Outcome:

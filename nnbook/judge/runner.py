@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import CodeType, FunctionType
 from typing import Any
 
 import numpy as np
@@ -98,22 +99,49 @@ def _transformer() -> Callable[[str], str]:
     return TransformerManager().transform_cell
 
 
-def run_cells(cells: list, namespace: dict, cell_seconds: float) -> list[list]:
+def code_objects(code: CodeType) -> set[CodeType]:
+    """``code`` and every code object nested in it (functions, classes, lambdas, comprehensions)."""
+    found, todo = set(), [code]
+    while todo:
+        current = todo.pop()
+        if current not in found:
+            found.add(current)
+            todo.extend(c for c in current.co_consts if isinstance(c, CodeType))
+    return found
+
+
+def own_function(fn: Any, compiled: set[CodeType]) -> bool:
+    """Whether ``fn`` is a plain function whose code the runner compiled from the text of one of
+    the student's cells (the honest rule for "defined by the student's own code"): a function
+    built from text fetched at run time (``exec`` of a file, a key, an environment variable) or a
+    code object brought in from elsewhere has a code object the runner never compiled, whatever
+    its ``co_filename`` claims."""
+    return isinstance(fn, FunctionType) and fn.__code__ in compiled
+
+
+def run_cells(
+    cells: list, namespace: dict, cell_seconds: float, compiled: set[CodeType] | None = None
+) -> list[list]:
     """Execute the student's cells in ``namespace``; returns ``[index, status, message]`` for
-    each cell that failed.
+    each cell that failed. The code objects compiled from the student's (unlocked) cells are
+    added to ``compiled``.
 
     The instructor's locked cells (set-up) run statement by statement, so that constants they
     define survive a failing import of the test helpers, which are not mounted here.
     """
     transform = _transformer()
     errors = []
+    compiled = set() if compiled is None else compiled
     for index, source, locked in cells:
         try:
             tree = ast.parse(transform(source), f"<cell {index}>")
             parts = [ast.Module([node], []) for node in tree.body] if locked else [tree]
             for part in parts:
+                code = compile(part, f"<cell {index}>", "exec")
+                if not locked:
+                    compiled |= code_objects(code)
                 try:
-                    limited(cell_seconds, exec, compile(part, f"<cell {index}>", "exec"), namespace)
+                    limited(cell_seconds, exec, code, namespace)
                 except Exception:
                     if not locked:
                         raise
@@ -132,12 +160,18 @@ def run_cells(cells: list, namespace: dict, cell_seconds: float) -> list[list]:
     return errors
 
 
-def check_function(spec: dict, fn: Any, inputs: dict, call_seconds: float) -> list[Outcome]:
-    """The outcomes of ``fn`` on every call of ``spec`` (one that never returns ends the rest)."""
+def check_function(
+    spec: dict, fn: Any, inputs: dict, call_seconds: float, own: bool = True
+) -> list[Outcome]:
+    """The outcomes of ``fn`` on every call of ``spec`` (one that never returns ends the rest);
+    ``own``: whether its code is the student's (:func:`own_function`)."""
     outcomes: list[Outcome] = []
     for encoded in spec["calls"]:
         if not callable(fn):
             outcomes.append(Outcome.not_defined())
+            continue
+        if not own:
+            outcomes.append(Outcome.not_own_code())
             continue
         if outcomes and outcomes[-1].status is Status.NO_RETURN:
             outcomes.append(Outcome.no_return(call_seconds))
@@ -197,7 +231,8 @@ def main(program_path: str) -> int:
         inputs = {k: data[k] for k in data.files}
     sys.meta_path.insert(0, ForbiddenImports(program["forbidden"]))
     namespace = {"__name__": "__main__", "get_ipython": _Shell}
-    cell_errors = run_cells(program["cells"], namespace, program["cell_seconds"])
+    compiled: set[CodeType] = set()
+    cell_errors = run_cells(program["cells"], namespace, program["cell_seconds"], compiled)
 
     # Each function is called in a forked copy of this process: a function that kills its
     # process (or hangs with the alarm disabled) costs its own points, not the others'.
@@ -209,7 +244,9 @@ def main(program_path: str) -> int:
         child = os.fork()
         if child == 0:
             mine: dict[str, np.ndarray] = {}
-            outcomes = check_function(spec, namespace.get(spec["name"]), inputs, seconds)
+            fn = namespace.get(spec["name"])
+            own = own_function(fn, compiled)
+            outcomes = check_function(spec, fn, inputs, seconds, own)
             wire = [outcome_to_wire(o, mine, f"f{number}") for o in outcomes]
             leftovers.remove()
             np.savez(str(part) + ".npz", **mine)

@@ -10,9 +10,14 @@ A sandboxed process runs under bubblewrap (:mod:`.bwrap`) with:
   students' work, not the instructor's home;
 - no network (``--unshare-net``), its own PID namespace whose PID 1 is the watchdog
   (:mod:`.watchdog`), so that every process it leaves behind dies with it;
-- no capabilities and, when grading runs as root, an unprivileged user id of its own;
+- no capabilities and, when grading runs as root, a fresh unprivileged user id for every sandbox;
+- a seccomp filter (:mod:`nnbook.seccomp`): no keyring, ptrace, namespaces or mounts;
 - resource limits (:class:`Limits`, applied with ``prlimit``): CPU seconds and address space per
-  process, file size. The defaults: 60 s of CPU and 2 GB of memory per notebook.
+  process, file size; and where a control group can be made (:mod:`.groups`), memory, CPU and
+  processes for all the notebook's processes together. The defaults: 60 s of CPU and 2 GB of
+  memory per notebook.
+
+:mod:`.environment` decides what the sandbox mounts of the grader's Python environment.
 
 :mod:`.process` starts and ends a sandboxed command, :mod:`.kernel` a sandboxed Jupyter kernel,
 :mod:`.files` copies what a sandbox is given and mounts the scratch folders.

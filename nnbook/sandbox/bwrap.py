@@ -5,50 +5,57 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import pwd
 import shutil
-import sys
 from pathlib import Path
 
+from nnbook.sandbox.environment import interpreter_mounts, package_mounts
 from nnbook.sandbox.watchdog import WATCHDOG_PATH
 
 # Folders of the host that a sandboxed process sees read-only (those that exist).
 SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 NOBODY = "nobody"  # only its group (nogroup) is used
-
-
-def package_dirs() -> list[Path]:
-    """The folders of the packages a sandboxed process may import besides the environment."""
-    import nnbook
-    import nnlib
-
-    return [Path(nnlib.__file__).resolve().parent, Path(nnbook.__file__).resolve().parent]
+WATCHDOG_IN_SANDBOX = Path("/run/nnbook/watchdog.py")
 
 
 def python_dirs() -> list[Path]:
-    """The Python environment: the venv and the interpreter it points to."""
-    dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
-    dirs.add(Path(os.path.realpath(sys.executable)).parent.parent)
-    return sorted(dirs)
+    """The Python environment: the venv and the interpreter it points to (real paths)."""
+    return sorted({m.source for m in interpreter_mounts()})
 
 
-# When grading runs as root, sandboxed code runs as an unprivileged user id of its own: one per
-# grading worker process (its two sandboxes, kernel and check, belong to the same student), so
-# that the process limit of one submission (a fork bomb) never starves another one graded at the
-# same time. The ids have no passwd entry; the group is nogroup.
+# When grading runs as root, sandboxed code runs as an unprivileged user id of its own: a fresh
+# one for every sandbox (so a student's kernel and its check have different ids, and no later
+# student ever gets an id an earlier one had in this worker): the process limit of one
+# submission (a fork bomb) never starves another, and nothing one sandbox leaves under its id
+# (files in a world-writable place, keys) belongs to the next. An id is the worker's pid and a
+# counter: distinct across the workers of a run, and within a worker for the next 1024
+# sandboxes. The ids have no passwd entry; the group is nogroup.
 SANDBOX_UID_BASE = 2_000_000
-SANDBOX_UID_SPAN = 1_000_000
+PID_SPAN = 1 << 20
+PER_WORKER = 1 << 10
+_counter = itertools.count()
 
 
-def sandbox_ids() -> tuple[int, int] | None:
+def sandbox_gid() -> int:
+    try:
+        return pwd.getpwnam(NOBODY).pw_gid
+    except KeyError:
+        return 65534
+
+
+def fresh_ids() -> tuple[int, int] | None:
+    """(uid, gid) for a new sandbox, never used before by this worker's recent sandboxes; None
+    when grading does not run as root (the sandbox then runs as the grader's user)."""
     if os.geteuid() != 0:
         return None
-    try:
-        gid = pwd.getpwnam(NOBODY).pw_gid
-    except KeyError:
-        gid = 65534
-    return SANDBOX_UID_BASE + os.getpid() % SANDBOX_UID_SPAN, gid
+    uid = SANDBOX_UID_BASE + (os.getpid() % PID_SPAN) * PER_WORKER + next(_counter) % PER_WORKER
+    return uid, sandbox_gid()
+
+
+def _inside(m, target: Path, source: Path) -> bool:
+    return m.target.is_relative_to(target) and m.source == source / m.target.relative_to(target)
 
 
 def bwrap_argv(
@@ -58,10 +65,12 @@ def bwrap_argv(
     tmp_bytes: int,
     packages: bool = True,
     hide: list[Path] | tuple[Path, ...] = (),
+    ids: tuple[int, int] | None = None,
 ) -> list[str]:
     """The ``bwrap ... --`` prefix that runs a command with ``scratch`` as its one writable
     folder, the complete ``environment``, a ``/tmp`` of ``tmp_bytes``, nnlib and nnbook mounted
-    if ``packages``, and the folders ``hide`` covered by empty ones."""
+    if ``packages`` (with every folder the grader's own environment imports from, see
+    :mod:`.environment`), the folders ``hide`` covered by empty ones, and the user ``ids``."""
     args = [shutil.which("bwrap") or "bwrap"]
     created: set[str] = {"/"}
 
@@ -83,18 +92,31 @@ def bwrap_argv(
     args.extend(["--proc", "/proc", "--dev", "/dev", "--perms", "1777"])
     args.extend(["--size", str(tmp_bytes), "--tmpfs", "/tmp"])
     created.add("/tmp")
-    for d in [*python_dirs(), *(package_dirs() if packages else [])]:
-        if any(str(d).startswith(s + "/") for s in SYSTEM_DIRS):
+    bound: list[tuple[Path, Path]] = []
+    for m in [*interpreter_mounts(), *(package_mounts() if packages else [])]:
+        target = str(m.target)
+        if any(target.startswith(s + "/") for s in SYSTEM_DIRS) or target in created:
             continue
-        make_parents(d)
-        args.extend(["--ro-bind", str(d), str(d)])
-        created.add(str(d))
+        if any(_inside(m, t, src) for t, src in bound):
+            continue  # already visible through a mount of a folder holding it
+        bound.append((m.target, m.source))
+        make_parents(m.target)
+        args.extend(["--ro-bind", str(m.source), target])
+        created.add(target)
     for d in hide:
         if Path(d).is_dir():
-            args.extend(["--size", "65536", "--tmpfs", str(Path(d).resolve())])
+            real = Path(d).resolve()
+            # Covered wherever the sandbox sees it: at its real path and under linked paths.
+            seen_at = {real} | {
+                t / real.relative_to(src) for t, src in bound if real.is_relative_to(src)
+            }
+            for path in sorted(seen_at):
+                args.extend(["--size", "65536", "--tmpfs", str(path)])
     # The watchdog (PID 1) is the one file of nnbook that every sandbox sees.
-    make_parents(WATCHDOG_PATH)
-    args.extend(["--ro-bind", str(WATCHDOG_PATH), str(WATCHDOG_PATH)])
+    # It is mounted at a place of its own, so that the folders it lives in on the host (their
+    # permissions, other mounts) never decide whether the sandbox can start.
+    make_parents(WATCHDOG_IN_SANDBOX)
+    args.extend(["--ro-bind", str(WATCHDOG_PATH), str(WATCHDOG_IN_SANDBOX)])
     make_parents(scratch)
     args.extend(["--bind", str(scratch), str(scratch), "--chdir", str(scratch)])
     args.extend(
@@ -113,7 +135,6 @@ def bwrap_argv(
     )
     for key, value in environment.items():
         args.extend(["--setenv", key, value])
-    ids = sandbox_ids()
     args.extend(["--cap-drop", "ALL"])
     if ids is not None:
         # Start as root without capabilities except those to change user, then drop them.

@@ -10,7 +10,7 @@ import uuid
 
 from jupyter_client.manager import AsyncKernelManager
 
-from nnbook.sandbox.bwrap import sandbox_ids
+from nnbook import seccomp
 from nnbook.sandbox.process import Sandbox, namespace_init
 
 
@@ -37,7 +37,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)
-        ids = sandbox_ids()
+        ids = self.sandbox.ids
         if ids is not None and self.sandbox.isolated:
             os.chown(self.connection_file, *ids)
 
@@ -52,7 +52,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["env"] = sandbox.popen_env()
         kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
         kw["stdin"] = subprocess.PIPE  # the watchdog's lifeline
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+        with seccomp.filter_fd() as fd:  # bwrap loads the filter (see nnbook.seccomp)
+            kw["pass_fds"] = (*kw.get("pass_fds", ()), fd)
+            await super()._async_launch_kernel(seccomp.insert(kernel_cmd, fd), **kw)
         process = getattr(self.provisioner, "process", None)
         self._sandbox_init = namespace_init(process.pid) if process else None
 

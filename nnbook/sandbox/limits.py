@@ -15,12 +15,15 @@ class Limits:
     memory_bytes: address space of each process (RLIMIT_AS).
     file_bytes: largest file a process may write (RLIMIT_FSIZE).
     processes: processes and threads of the sandbox's user id (RLIMIT_NPROC; when grading runs
-        as root, each student's sandboxes have a user id of their own; stops fork bombs).
+        as root, every sandbox has a fresh user id of its own; stops fork bombs).
     tmp_bytes: size of the sandbox's private ``/tmp`` (a tmpfs: its files are kept in memory,
         which the address-space limit does not count, so it needs a size of its own).
     scratch_bytes: size of the folder a sandbox may write (when grading runs as root, each
         scratch folder is a tmpfs of this size in the worker's own mount namespace, so that a
         submission cannot fill the grading machine's disk); see :func:`private_mounts`.
+    group_cpus: CPU share of all the processes of one notebook together (1.0: one core's worth),
+        where a control group can be made (:mod:`.groups`); memory and processes are then also
+        limited for the notebook as a whole (``memory_bytes``, ``processes``).
     cell_seconds: wall-clock time one notebook cell may run.
     wall_seconds: wall-clock time for a whole notebook, after which every process is killed.
     """
@@ -33,6 +36,7 @@ class Limits:
     cell_seconds: int = 60
     wall_seconds: int = 300
     processes: int = 256
+    group_cpus: float = 1.0
 
     def prlimit_args(self, count_processes: bool = False) -> list[str]:
         """The ``prlimit`` prefix; ``count_processes`` only when the sandbox user is its own."""

@@ -13,7 +13,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nnbook.sandbox.bwrap import bwrap_argv, sandbox_ids
+from nnbook import seccomp
+from nnbook.cgroups import NotebookGroup
+from nnbook.sandbox.bwrap import WATCHDOG_IN_SANDBOX, bwrap_argv, fresh_ids
+from nnbook.sandbox.environment import import_roots
 from nnbook.sandbox.files import RUNTIME_NAME
 from nnbook.sandbox.limits import Limits
 from nnbook.sandbox.watchdog import WATCHDOG_PATH
@@ -35,9 +38,16 @@ class Sandbox:
     # Relative paths of the scratch folder that were there before the sandbox ran; when set,
     # neutralize() also removes every other file (what the student's code wrote).
     keep: set[str] | None = None
+    # The control group of this notebook (memory, CPU, processes of all its processes together),
+    # made and removed by whoever grades it; None: only the per-process limits apply.
+    group: NotebookGroup | None = None
+    # The user and group ids its processes run as (root only): fresh for every sandbox.
+    ids: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         self.scratch = Path(self.scratch).resolve()
+        if self.isolated and self.ids is None:
+            self.ids = fresh_ids()
 
     @property
     def runtime_dir(self) -> Path:
@@ -61,6 +71,8 @@ class Sandbox:
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
+            # nnlib and nnbook from where the grader imported them (mounted there, alone).
+            **({"PYTHONPATH": ":".join(import_roots())} if self.packages else {}),
         }
 
     def neutralize(self) -> list[str]:
@@ -109,7 +121,7 @@ class Sandbox:
         """Create the runtime folders and hand the scratch folder to the sandbox user."""
         for sub in ("home", "ipython", "matplotlib"):
             (self.runtime_dir / sub).mkdir(parents=True, exist_ok=True)
-        ids = sandbox_ids() if self.isolated else None
+        ids = self.ids if self.isolated else None
         if ids is not None:
             for root, dirs, files in os.walk(self.scratch):
                 for name in [*dirs, *files]:
@@ -126,6 +138,7 @@ class Sandbox:
             tmp_bytes=self.limits.tmp_bytes,
             packages=self.packages,
             hide=self.hide,
+            ids=self.ids,
         )
 
     def command(self, argv: list[str]) -> list[str]:
@@ -134,11 +147,19 @@ class Sandbox:
         The process started with this command must get a pipe as stdin, kept open by the
         grader for as long as the sandbox may live (closing it ends the sandbox).
         """
-        watchdog = [sys.executable, "-I", "-S", str(WATCHDOG_PATH)]
+        watchdog = [sys.executable, "-I", "-S"]
         if not self.isolated:
-            return self.limits.prlimit_args() + watchdog + list(argv)
-        own_user = sandbox_ids() is not None
-        return self.limits.prlimit_args(own_user) + self.bwrap_argv() + watchdog + list(argv)
+            command = self.limits.prlimit_args() + watchdog + [str(WATCHDOG_PATH), *argv]
+        else:
+            own_user = self.ids is not None
+            command = [
+                *self.limits.prlimit_args(own_user),
+                *self.bwrap_argv(),
+                *watchdog,
+                str(WATCHDOG_IN_SANDBOX),
+                *argv,
+            ]
+        return self.group.wrap(command) if self.group is not None else command
 
     def popen_env(self) -> dict[str, str]:
         """Environment for Popen: bwrap clears it inside; without isolation it is used as is."""
@@ -157,7 +178,8 @@ class Sandbox:
         self.prepare()
         out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
         try:
-            proc = subprocess.Popen(
+            # The seccomp filter goes to bwrap (no bwrap without isolation: nothing to load it).
+            proc = seccomp.popen(
                 self.command(argv),
                 stdin=subprocess.PIPE,
                 stdout=out,
@@ -188,6 +210,9 @@ def kill_group(pgid: int) -> None:
         pass
 
 
+STARTERS = ("sh", "dash", "bash")  # /bin/sh of NotebookGroup.wrap, before it execs prlimit
+
+
 def namespace_init(pid: int, wait: float = 2.0) -> int | None:
     """The host PID of the sandbox's PID 1 (the watchdog), the child of bwrap ``pid``.
 
@@ -202,7 +227,8 @@ def namespace_init(pid: int, wait: float = 2.0) -> int | None:
         except OSError:
             return None
         if not exe.endswith("bwrap"):
-            if "prlimit" not in exe:
+            # prlimit, and the shell that joins the control group, exec what follows.
+            if "prlimit" not in exe and os.path.basename(exe) not in STARTERS:
                 return pid
         else:
             try:
