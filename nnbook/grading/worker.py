@@ -1,0 +1,104 @@
+"""The grading worker processes: how each one starts (its memory limit), and the per-student
+work done in it around :func:`nnbook.grading.student.grade_student` (the copy of the submission
+into the course folder, the time of each phase, the worker's peak memory), so that the main
+process only schedules and records."""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from nnbook.grading import execute
+from nnbook.grading.feedback import printable
+from nnbook.grading.journal import OutputDiskFull, disk_full
+from nnbook.grading.student import Task, grade_student, worker_start
+from nnbook.results import GradeStatus, Result
+from nnbook.sandbox import copy_plain
+
+# The address space of a grading worker (it never runs student code, but it reads what student
+# code sends: a flood it failed to cap must end in a MemoryError for that student, not in the
+# machine's out-of-memory killer). An honest student needs far less.
+WORKER_MEMORY_BYTES = 4_000_000_000
+
+
+@dataclass
+class Job:
+    """One student for a worker: the grading task and where the course keeps the submission."""
+
+    task: Task
+    keep_dir: str  # OUT/course/submitted/<student>/<assignment>
+
+
+def start(memory_bytes: int | None) -> None:
+    """Initializer of a grading worker: its own mount namespace (see ``worker_start``), then an
+    address-space limit on itself."""
+    worker_start()
+    if memory_bytes:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def peak_rss_bytes() -> int:
+    """This process's peak resident memory so far (VmHWM of /proc/self/status)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def grade(job: Job) -> Result:
+    """Grade one student (in a worker). A full output disk raises :class:`OutputDiskFull`."""
+    started = time.monotonic()
+    task = job.task
+    keep = Path(job.keep_dir)
+    try:
+        if keep.resolve() != Path(task.submission_dir).resolve():
+            skipped = copy_plain(Path(task.submission_dir), keep)
+            if skipped:
+                listed = ", ".join(skipped[:5])
+                print(
+                    printable(f"{task.student}: left out (links, special files): {listed}"),
+                    file=sys.stderr,
+                )
+    except OSError as exc:
+        if disk_full(exc):
+            raise OutputDiskFull(exc.errno, f"{keep}: {exc.strerror}") from exc
+        raise
+    copied = time.monotonic()
+    execute.TIMINGS.clear()
+    result = grade_student(task)
+    if result.status is GradeStatus.ERROR:
+        probe_output_disk(Path(task.course_root))
+    result.phases = {
+        "copy": copied - started,
+        **{k: round(v, 3) for k, v in execute.TIMINGS.items()},
+        "worker": time.monotonic() - started,
+    }
+    result.peak_rss_bytes = peak_rss_bytes()
+    return result
+
+
+def probe_output_disk(course_root: Path, size: int = 65536) -> None:
+    """Raise :class:`OutputDiskFull` if ``size`` bytes cannot be written next to the course
+    folder's gradebook: grading a student failed, and the reason may be the output disk (the
+    worker writes the autograded notebook and the feedback page there)."""
+    probe = course_root / f".nnbook-space-probe-{os.getpid()}"
+    try:
+        with open(probe, "wb") as fh:
+            fh.write(b"\0" * size)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if disk_full(exc):
+            raise OutputDiskFull(exc.errno, f"{course_root}: {exc.strerror}") from exc
+        raise
+    finally:
+        probe.unlink(missing_ok=True)
