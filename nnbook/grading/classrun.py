@@ -222,13 +222,14 @@ def _grade_class(
     results.sort(key=lambda r: r.student)
     started = time.monotonic()
     try:
-        gradebook.record_all(
-            course.database_url,
-            assignment,
-            [(r.student, r.submission) for r in unrecorded],
-            wait_seconds=db_wait,
-            on_retry=lambda m: print(f"nnbook grade: {m}", file=sys.stderr, flush=True),
-        )
+        if unrecorded:
+            gradebook.record_all(
+                course.database_url,
+                assignment,
+                [(r.student, r.submission) for r in unrecorded],
+                wait_seconds=db_wait,
+                on_retry=lambda m: print(f"nnbook grade: {m}", file=sys.stderr, flush=True),
+            )
     except gradebook.GradebookUnavailable as exc:
         raise GradingError(
             f"{exc}. The results are kept in {journal.folder}: run the same command again "
@@ -238,10 +239,13 @@ def _grade_class(
     try:
         for r in unrecorded:
             journal.save(r, recorded=True)
+    except OutputDiskFull:
+        pass  # left unmarked: a rerun records them again, which changes nothing
+    try:
         write_reports(out, course.database_url, graded, results)
     except OSError as exc:
         if disk_full(exc):
-            raise GradingError(full_message(out)) from exc
+            raise GradingError(full_message(out, recorded=True)) from exc
         raise
     if progress:
         print(phase_summary(graded_now, record_seconds), file=sys.stderr)

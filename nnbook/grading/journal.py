@@ -42,7 +42,9 @@ def mount_point(path: Path) -> Path:
     return path
 
 
-def full_message(out: Path) -> str:
+def full_message(out: Path, recorded: bool = False) -> str:
+    """What to tell the instructor when the output disk is full (``recorded``: the gradebook
+    was already written by this run)."""
     where = mount_point(out)
     try:
         st = os.statvfs(where)
@@ -52,8 +54,12 @@ def full_message(out: Path) -> str:
         free = "free space unknown"
     return (
         f"the disk of the output folder {out} is full (file system mounted on {where}, {free}); "
-        "the gradebook and grades.csv are as they were before this run. Free some space and run "
-        "the same command again: it resumes where it stopped"
+        + (
+            "the gradebook has this run's grades, grades.csv and the report are as they were. "
+            if recorded
+            else "the gradebook and grades.csv are as they were before this run. "
+        )
+        + "Free some space and run the same command again: it resumes where it stopped"
     )
 
 

@@ -45,9 +45,11 @@ def start(memory_bytes: int | None) -> None:
     address-space limit on itself."""
     worker_start()
     if memory_bytes:
+        # The soft limit only: the sandboxes this worker starts set their own (prlimit may raise
+        # a soft limit up to the hard one, e.g. for --memory-mb above this cap).
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
 def peak_rss_bytes() -> int:
