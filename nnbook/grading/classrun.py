@@ -51,7 +51,7 @@ from nnbook.grading.submissions import (
 from nnbook.grading.worker import WORKER_MEMORY_BYTES, Job, probe_output_disk
 from nnbook.registry import get
 from nnbook.report import summary_table, write_reports
-from nnbook.results import Result
+from nnbook.results import GradeStatus, Result
 from nnbook.sandbox import Limits, bubblewrap_problem
 
 
@@ -159,7 +159,7 @@ def _grade_class(
         raise GradingError(f"cannot use the gradebook {course.database_url}: {exc}") from exc
     test_ids = source_test_ids(course.source_dir(assignment) / graded.notebook)
 
-    todo, results = find_students(submissions, assignment, graded.notebook)
+    todo, results = find_students(submissions, assignment, graded.notebook, validate=False)
     for r in results:
         r.isolated = isolated
         print(printable(f"{r.student}: {r.message}"), file=sys.stderr)
@@ -206,6 +206,8 @@ def _grade_class(
     def finished(res: Result, digest: str) -> None:
         res.digest = digest
         res.message = printable(res.message)
+        if res.status is GradeStatus.INVALID:  # found by the worker: not a notebook
+            print(f"{res.student}: {res.message}", file=sys.stderr)
         journal.save(res)  # a full disk raises OutputDiskFull
         results.append(res)
         graded_now.append(res)

@@ -18,6 +18,7 @@ from nnbook.grading import execute, scratch
 from nnbook.grading.feedback import printable
 from nnbook.grading.journal import OutputDiskFull, disk_full
 from nnbook.grading.student import Task, grade_student, worker_start
+from nnbook.grading.submissions import notebook_problem
 from nnbook.registry import get
 from nnbook.results import GradeStatus, Result
 from nnbook.sandbox import copy_plain
@@ -68,6 +69,11 @@ def grade(job: Job) -> Result:
     started = time.monotonic()
     task = job.task
     keep = Path(job.keep_dir)
+    problem = notebook_problem(Path(task.submission_dir) / get(task.assignment).notebook)
+    if problem:
+        return Result(
+            task.student, task.assignment, GradeStatus.INVALID, problem, isolated=task.isolated
+        )
     try:
         if keep.resolve() != Path(task.submission_dir).resolve():
             skipped = copy_plain(Path(task.submission_dir), keep)
