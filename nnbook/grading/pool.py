@@ -2,8 +2,9 @@
 
 At most ``jobs`` students are handed to the pool at a time, so that the students in flight are
 known. When a worker dies (the out-of-memory killer, a signal), the pool is broken and every
-student in flight fails with it: each is graded again, alone, in a fresh pool; a student whose
-worker dies while graded alone gets status ``error`` with what happened. The scratch folders of
+student in flight fails with it: each is graded again, alone, in a fresh pool (the one that
+killed it may have been another one, or a passing fault); a student whose worker dies while
+graded alone gets status ``error`` with what happened. The scratch folders of
 the dead workers are removed (:func:`nnbook.grading.scratch.remove_stale`).
 """
 
@@ -57,8 +58,7 @@ def run_pool(
             else:
                 while queue and len(in_flight) < jobs:
                     job, digest = queue.popleft()
-                    solo = jobs == 1
-                    in_flight[pool.submit(worker.grade, job)] = (job, digest, solo)
+                    in_flight[pool.submit(worker.grade, job)] = (job, digest, False)
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
