@@ -141,16 +141,22 @@ class SandboxedExecute(Execute):
             # The kernel is gone; nbgrader now writes the notebook into the scratch folder.
             self.state.sandbox.neutralize()
 
-    def _oversized(self, index: int) -> bool:
-        """Whether a message of the kernel was refused for its size (then execution stops)."""
+    def _oversized(self, cell, index: int) -> bool:
+        """Whether a message of the kernel was refused for its size during cell ``index``: the
+        cell gets a note in its output, the result a message; the notebook goes on (zmq
+        reconnects the socket)."""
         if self._nn_watch is None or not self._nn_watch.disconnected():
             return False
         mb = MAX_MESSAGE_BYTES // 1_000_000
-        self._stop(
-            CRASHED,
-            f"the kernel sent a message larger than {mb} MB in cell {index}: refused unread, "
-            "and the notebook was stopped",
+        note = (
+            f"output beyond {mb} MB in one message from the kernel was refused unread "
+            f"(cell {index})"
         )
+        cell.outputs.append(
+            nbformat.v4.new_output("stream", name="stderr", text=f"[nnbook: {note}]\n")
+        )
+        if self.state.status is GRADED and not self.state.message:
+            self.state.message = note
         return True
 
     def _kernel_exit_code(self) -> int | None:
@@ -204,17 +210,12 @@ class SandboxedExecute(Execute):
             )
             return cell, resources
         except CellTimeoutError:
-            if not self._oversized(index):
-                self._stop(TIMEOUT, f"cell {index} did not finish within {self.timeout} s")
+            if self._oversized(cell, index):  # the refused message was what it waited for
+                return cell, resources
+            self._stop(TIMEOUT, f"cell {index} did not finish within {self.timeout} s")
             self._mark_not_run(cell, index)
             return cell, resources
-        if self._oversized(index):
-            cell.outputs.append(
-                nbformat.v4.new_output(
-                    "error", ename="MessageTooLarge", evalue=self._nn_stopped, traceback=[]
-                )
-            )
-            return cell, resources
+        self._oversized(cell, index)
         if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
             # nbclient interrupted the cell; the next cells may still run. A second timeout
             # means the kernel does not respond to interrupts: stop.
