@@ -147,6 +147,16 @@ class SandboxedExecute(Execute):
         reconnects the socket)."""
         if self._nn_watch is None or not self._nn_watch.disconnected():
             return False
+        code = self._kernel_exit_code()
+        if code is not None:  # the kernel died: that closed the sockets, not a big message
+            cpu, what = describe_exit(code, self.state.sandbox.limits)
+            self._stop(TIMEOUT if cpu else CRASHED, f"the kernel died in cell {index}: it {what}")
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "error", ename="KernelDied", evalue=self._nn_stopped, traceback=[]
+                )
+            )
+            return True
         mb = MAX_MESSAGE_BYTES // 1_000_000
         note = (
             f"output beyond {mb} MB in one message from the kernel was refused unread "
