@@ -13,8 +13,10 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import IntegrityError, OperationalError
+from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+SQLITE_FULL = 13  # sqlite's result code for a full disk
 
 
 def normalize_url(db_url: str) -> str:
@@ -112,42 +114,114 @@ def set_auto_score(db_url: str, assignment: str, student: str, notebook: str, ce
         gb.db.commit()
 
 
+class GradebookUnavailable(RuntimeError):
+    """The class gradebook could not be written (the message names it and why)."""
+
+
+class _FlushOnly:
+    """A session whose ``commit`` only flushes: nbgrader's :class:`Gradebook` commits after each
+    change it makes, and :func:`record_all` needs all of them in one transaction."""
+
+    def __init__(self, session):
+        self._session = session
+
+    def commit(self) -> None:
+        self._session.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+
 def record(db_url: str, assignment: str, student: str, submission: dict) -> None:
-    """Write one student's grades into the class gradebook (insert or update, never duplicate)."""
-    for attempt in range(5):
+    """Write one student's grades into the class gradebook (see :func:`record_all`)."""
+    record_all(db_url, assignment, [(student, submission)])
+
+
+def record_all(
+    db_url: str,
+    assignment: str,
+    submissions: list[tuple[str, dict]],
+    *,
+    wait_seconds: float = 60.0,
+    on_retry=None,
+) -> None:
+    """Write the grades of every ``(student, submission)`` into the class gradebook in ONE
+    transaction (insert or update, never duplicate): after a crash, a full disk or a server that
+    went away, the gradebook holds all of them or none.
+
+    A lost connection or a conflict (a PostgreSQL server restarting, another grader writing)
+    is retried with a fresh connection for up to ``wait_seconds``; ``on_retry(message)`` is
+    told each time. Then :class:`GradebookUnavailable`.
+    """
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.5
+    while True:
         try:
-            _record(db_url, assignment, student, submission)
+            _record_all(db_url, assignment, submissions)
             return
-        except (IntegrityError, OperationalError):
-            if attempt == 4:
-                raise
-            time.sleep(0.5 + attempt)
+        except (DBAPIError, InvalidEntry) as exc:
+            # nbgrader turns a failed commit into InvalidEntry; the database's error is its cause
+            cause = exc.__cause__ if isinstance(exc, InvalidEntry) else exc
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            if getattr(getattr(cause, "orig", None), "sqlite_errorcode", None) == SQLITE_FULL:
+                raise GradebookUnavailable(
+                    f"cannot write the gradebook {_safe_url(db_url)}: its disk is full; "
+                    "nothing of this run was written to it"
+                ) from exc
+            if time.monotonic() + pause > deadline:
+                raise GradebookUnavailable(
+                    f"cannot write the gradebook {_safe_url(db_url)} ({reason}); nothing of "
+                    f"this run was written to it"
+                ) from exc
+            if on_retry is not None:
+                on_retry(f"gradebook {_safe_url(db_url)} unavailable ({reason}); retrying")
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
-def _record(db_url: str, assignment: str, student: str, submission: dict) -> None:
+def _safe_url(db_url: str) -> str:
+    """``db_url`` without a password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse is shown as given
+        return db_url
+
+
+def _record_all(db_url: str, assignment: str, submissions: list[tuple[str, dict]]) -> None:
     with Gradebook(db_url) as gb:
+        session = gb.db
+        gb.db = _FlushOnly(session)
         try:
-            gb.update_or_create_student(student)
-            try:
-                gb.find_submission(assignment, student)
-            except MissingEntry:
-                gb.add_submission(assignment, student)
-            stamp = submission.get("timestamp")
-            if stamp:
-                sub = gb.find_submission(assignment, student)
-                sub.timestamp = datetime.fromisoformat(stamp)
-            for nb_name, data in submission.get("notebooks", {}).items():
-                for cell, g in data["grades"].items():
-                    grade = gb.find_grade(cell, nb_name, assignment, student)
-                    grade.auto_score = g["auto_score"]
-                    grade.needs_manual_grade = g["needs_manual_grade"]
-                for cell, text in data.get("comments", {}).items():
-                    comment = gb.find_comment(cell, nb_name, assignment, student)
-                    comment.auto_comment = text
-            gb.db.commit()
-        except Exception:
-            gb.db.rollback()
+            for student, submission in submissions:
+                _record(gb, assignment, student, submission)
+            session.commit()
+        except BaseException:
+            session.rollback()
             raise
+        finally:
+            gb.db = session
+
+
+def _record(gb: Gradebook, assignment: str, student: str, submission: dict) -> None:
+    gb.update_or_create_student(student)
+    try:
+        gb.find_submission(assignment, student)
+    except MissingEntry:
+        gb.add_submission(assignment, student)
+    stamp = submission.get("timestamp")
+    if stamp:
+        sub = gb.find_submission(assignment, student)
+        sub.timestamp = datetime.fromisoformat(stamp)
+    for nb_name, data in submission.get("notebooks", {}).items():
+        for cell, g in data["grades"].items():
+            grade = gb.find_grade(cell, nb_name, assignment, student)
+            grade.auto_score = g["auto_score"]
+            grade.needs_manual_grade = g["needs_manual_grade"]
+        for cell, text in data.get("comments", {}).items():
+            comment = gb.find_comment(cell, nb_name, assignment, student)
+            comment.auto_comment = text
 
 
 def scores(db_url: str, assignment: str) -> dict[str, dict[str, dict]]:

@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
 from nnbook import gradebook, similarity
+from nnbook.atomic import atomic_write
 from nnbook.registry import get as get_assignment
 from nnbook.results import GradeStatus
 
@@ -120,10 +122,12 @@ def write_reports(out: Path, db_url: str, graded, results) -> list[dict]:
     current = {t["student_id"] for t in table}
     table += earlier_rows(out / "grades.csv", db_url, graded, current)
     table.sort(key=lambda t: t["student_id"])
-    with open(out / "grades.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(table)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(table)
+    # Each file whole or not at all (a crash, a full disk): the previous one stays otherwise.
+    atomic_write(out / "grades.csv", text.getvalue().encode("utf-8"))
     submitted = [t["auto_score"] for t in table if t["status"] not in _NOT_SUBMITTED]
     _histogram(out / "histogram.png", submitted, graded.auto_points)
     similar = similar_pairs(out, graded.name)
@@ -180,8 +184,10 @@ def _histogram(path: Path, scores: list[float], max_score: float) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"Scores of the {len(scores)} graded submissions")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=100)
     plt.close(fig)
+    atomic_write(path, png.getvalue())
 
 
 def pass_rates(db_url: str, graded, results) -> list[tuple[str, float, float, int]]:
@@ -257,7 +263,7 @@ def _html(path: Path, db_url: str, graded, results, table: list[dict], similar=(
         similar=list(similar),
         similarity_page=SIMILARITY_PAGE,
     )
-    path.write_text(page, encoding="utf-8")
+    atomic_write(path, page.encode("utf-8"))
 
 
 def short_message(message: str, student: str) -> str:

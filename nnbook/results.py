@@ -22,7 +22,8 @@ class GradeStatus(StrEnum):
 class Result:
     """One student's result. ``submission`` holds the grades as plain data
     (:func:`nnbook.gradebook.read_submission`), ``verdict`` the check outside the kernel per
-    function (``{"name", "passed", "problems"}``)."""
+    function (``{"name", "passed", "problems"}``). ``digest`` identifies what was graded (see
+    :mod:`nnbook.grading.journal`); ``phases`` the seconds spent in each phase of grading it."""
 
     student: str
     assignment: str
@@ -35,3 +36,6 @@ class Result:
     seconds: float = 0.0
     checked: int = 0  # graded functions for which both nbgrader's test and the check ran
     disagreements: int = 0  # of those, how many the two judged differently
+    digest: str = ""
+    phases: dict[str, float] = field(default_factory=dict)
+    peak_rss_bytes: int = 0  # of the grading worker, after this student

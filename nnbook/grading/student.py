@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from nbgrader.preprocessors import (
 
 from nnbook import gradebook
 from nnbook.course import Course, CourseError, quiet_warnings
+from nnbook.grading import scratch
 from nnbook.grading.execute import ExecutionState, SandboxedExecute
 from nnbook.grading.feedback import feedback_header, offline_feedback, sanitize_notebook
 from nnbook.grading.locked import setup_failure
@@ -74,7 +74,8 @@ def grade_student(task: Task) -> Result:
     started = time.monotonic()
     quiet_warnings()
     result = Result(task.student, task.assignment, GradeStatus.GRADED, isolated=task.isolated)
-    tmp = Path(tempfile.mkdtemp(prefix="nnb-", dir="/tmp"))
+    # A locked nnb-grade-* folder: if this worker dies, the next run removes it (see .scratch).
+    tmp, lock = scratch.claim()
     mounts = []
     if WORKER.private_mounts:
         # The two scratch areas (nbgrader's autograded folder with the kernel, the separate
@@ -92,7 +93,7 @@ def grade_student(task: Task) -> Result:
     finally:
         for area in mounts:
             unmount(area)
-        shutil.rmtree(tmp, ignore_errors=True)
+        scratch.release(tmp, lock)
     result.seconds = time.monotonic() - started
     return result
 

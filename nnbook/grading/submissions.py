@@ -30,8 +30,11 @@ def source_test_ids(source_notebook: Path) -> list[str]:
     return ids
 
 
-def find_students(submissions: Path, assignment: str, notebook: str):
-    """(tasks to grade as (student, folder), problems as Results) from SUBMISSIONS."""
+def find_students(submissions: Path, assignment: str, notebook: str, validate: bool = True):
+    """(tasks to grade as (student, folder), problems as Results) from SUBMISSIONS.
+
+    ``validate=False`` leaves the parsing of each notebook to the grading workers (see
+    :func:`notebook_problem`): the class run's main process reads no student's notebook."""
     root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
     todo, problems = [], []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -53,14 +56,21 @@ def find_students(submissions: Path, assignment: str, notebook: str):
             msg = f"{nb} is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB; not graded"
             problems.append(Result(student, assignment, GradeStatus.INVALID, msg))
         else:
-            try:
-                nbformat.read(nb, as_version=4)
-            except Exception as exc:  # noqa: BLE001 - not JSON, not a notebook
-                msg = f"{nb} is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]})"
+            msg = notebook_problem(nb) if validate else None
+            if msg:
                 problems.append(Result(student, assignment, GradeStatus.INVALID, msg))
                 continue
             todo.append((student, sub))
     return todo, problems
+
+
+def notebook_problem(nb: Path) -> str | None:
+    """Why the file ``nb`` is not a valid notebook, or None."""
+    try:
+        nbformat.read(nb, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - not JSON, not a notebook
+        return f"{nb} is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]})"
+    return None
 
 
 def check_submissions_folder(submissions: Path, assignment: str, notebook: str) -> None:

@@ -29,6 +29,9 @@ from nnbook.sandbox import Limits, Sandbox, copy_plain, python_dirs
 from nnbook.sandbox.groups import notebook_group
 
 MAX_RESULT_BYTES = 200_000_000
+# results.json holds statuses and short messages (arrays are in results.npz): anything larger is
+# refused before json.loads, which would need many times its size in this process.
+MAX_INDEX_BYTES = 4_000_000
 JUDGE_DIR = Path(nnbook.judge.__file__).resolve().parent
 # The runner's copy of the judge, inside the sandbox's runtime folder.
 RUNNER_PACKAGE = "nnbook_verdict_runner"
@@ -273,10 +276,10 @@ def read_results(runtime: Path, max_bytes: int = MAX_RESULT_BYTES) -> tuple[dict
     and object arrays are refused; anything malformed raises ValueError.
     """
     index, data = runtime / "results.json", runtime / "results.npz"
-    for path in (index, data):
+    for path, cap in ((index, min(max_bytes, MAX_INDEX_BYTES)), (data, max_bytes)):
         if path.is_symlink() or not path.is_file():
             raise ValueError(f"{path.name} is missing")
-        if path.stat().st_size > max_bytes:
+        if path.stat().st_size > cap:
             raise ValueError(f"{path.name} is too large")
     results = json.loads(index.read_text())
     if not isinstance(results, dict) or not isinstance(results.get("functions"), dict):

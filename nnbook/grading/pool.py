@@ -1,0 +1,103 @@
+"""The pool of grading workers, and what happens when one of them dies.
+
+At most ``jobs`` students are handed to the pool at a time, so that the students in flight are
+known. When a worker dies (the out-of-memory killer, a signal), the pool is broken and every
+student in flight fails with it: each is graded again, alone, in a fresh pool (the one that
+killed it may have been another one, or a passing fault); a student whose worker dies while
+graded alone gets status ``error`` with what happened. The scratch folders of
+the dead workers are removed (:func:`nnbook.grading.scratch.remove_stale`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from nnbook.grading import worker
+from nnbook.grading.journal import OutputDiskFull
+from nnbook.grading.scratch import remove_stale
+from nnbook.results import GradeStatus, Result
+
+DIED_ALONE = (
+    "the grading worker process died while grading this submission alone (killed by the "
+    "operating system, e.g. out of memory); it was not graded"
+)
+
+
+def _new_pool(jobs: int, worker_memory: int | None) -> ProcessPoolExecutor:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["nnbook.grading.worker"])
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=worker.start, initargs=(worker_memory,)
+    )
+
+
+def run_pool(
+    items: list[tuple[worker.Job, str]],
+    jobs: int,
+    finished: Callable[[Result, str], None],
+    worker_memory: int | None = worker.WORKER_MEMORY_BYTES,
+) -> None:
+    """Grade every ``(job, digest)`` of ``items`` with ``jobs`` workers; ``finished(result,
+    digest)`` is called in this process for each, in the order they finish. A full output disk
+    (:class:`OutputDiskFull`, from a worker or from ``finished``) stops the run."""
+    queue = deque(items)
+    alone: deque = deque()  # students in flight when a worker died: graded one at a time
+    in_flight: dict[Future, tuple[worker.Job, str, bool]] = {}
+    pool = _new_pool(jobs, worker_memory) if items else None
+    try:
+        while queue or alone or in_flight:
+            if alone:
+                if not in_flight:
+                    job, digest = alone.popleft()
+                    in_flight[pool.submit(worker.grade, job)] = (job, digest, True)
+            else:
+                while queue and len(in_flight) < jobs:
+                    job, digest = queue.popleft()
+                    in_flight[pool.submit(worker.grade, job)] = (job, digest, False)
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                job, digest, solo = in_flight.pop(future)
+                try:
+                    res = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    if solo:
+                        res = Result(job.task.student, job.task.assignment, GradeStatus.ERROR)
+                        res.message, res.isolated = DIED_ALONE, job.task.isolated
+                        finished(res, digest)
+                    else:
+                        alone.append((job, digest))
+                    continue
+                except OutputDiskFull:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that did not unpickle
+                    res = Result(
+                        job.task.student,
+                        job.task.assignment,
+                        GradeStatus.ERROR,
+                        f"worker failed: {type(exc).__name__}: {exc}"[:300],
+                        isolated=job.task.isolated,
+                    )
+                finished(res, digest)
+            if broken:
+                # Every other student in flight fails with the pool: graded again, alone.
+                for job, digest, _ in in_flight.values():
+                    alone.append((job, digest))
+                in_flight.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                removed = remove_stale()
+                print(
+                    f"nnbook grade: a grading worker died; {len(alone)} student(s) graded "
+                    f"again one at a time; {len(removed)} scratch folder(s) removed",
+                    file=sys.stderr,
+                )
+                pool = _new_pool(jobs, worker_memory)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
