@@ -118,3 +118,28 @@ def _compare_one(label: str, g: Any, e: Any, cmp: Compare, note: str, dtype: Any
             f"(largest relative error {rel:.2g})"
         ]
     return []
+
+
+# The tolerances the tables use, by the kind of computation.
+# Activations: deterministic float64 formulas, compared entry by entry to about 1e-12 relative (a
+# constant rounded to 8 digits fails); an absolute 1e-15 lets e^x - 1 stand in for expm1 near 0.
+# No scale term: the 1-D edge case mixes 1e-13 and 1e308. No numpy warning for any finite input.
+ACT = Compare(
+    rtol64=1e-12,
+    atol64=1e-15,
+    scale_rtol64=0.0,
+    rtol32=2e-4,
+    atol32=1e-6,
+    scale_rtol32=0.0,
+    no_warnings=True,
+)
+STABLE = Compare(
+    rtol64=1e-12, atol64=1e-300, scale_rtol64=0.0, atol32=1e-38, scale_rtol32=0.0, no_warnings=True
+)
+# Functions that sum over a batch or a dimension: the order of the sum may differ by a few ulps of
+# the largest term, so a small term relative to the output's scale.
+SUMS = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12, no_warnings=True)
+# Matrix products: the order of a sum may differ by a few ulps of its largest term.
+MATMUL = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12)
+# Deterministic float64 formulas without long sums: about 1e-12 relative.
+EXACT64 = Compare(rtol64=1e-12, atol64=1e-15, scale_rtol64=0.0)

@@ -4,116 +4,12 @@ as keyword data."""
 from __future__ import annotations
 
 from nnbook.registry import bow_inputs, inputs, references, training
-from nnbook.registry.compare import Compare
+from nnbook.registry.activation_tables import ACTIVATIONS
+from nnbook.registry.compare import EXACT64, MATMUL, Compare
 from nnbook.registry.model import Assignment, GradedFunction, WrittenAnswer
 
 _R = "nnbook.registry.references."
 _FN = "nnlib.functional."
-# Activations: deterministic float64 formulas, compared entry by entry to about 1e-12 relative (a
-# constant rounded to 8 digits fails); an absolute 1e-15 lets e^x - 1 stand in for expm1 near 0.
-# No scale term: the 1-D edge case mixes 1e-13 and 1e308. No numpy warning for any finite input.
-ACT = Compare(
-    rtol64=1e-12,
-    atol64=1e-15,
-    scale_rtol64=0.0,
-    rtol32=2e-4,
-    atol32=1e-6,
-    scale_rtol32=0.0,
-    no_warnings=True,
-)
-# Functions that sum over a batch or a dimension: the order of the sum may differ by a few ulps of
-# the largest term, so a small term relative to the output's scale.
-SUMS = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12, no_warnings=True)
-# Matrix products: the order of a sum may differ by a few ulps of its largest term.
-MATMUL = Compare(rtol64=1e-10, atol64=1e-13, scale_rtol64=1e-12)
-# Deterministic float64 formulas without long sums: about 1e-12 relative.
-EXACT64 = Compare(rtol64=1e-12, atol64=1e-15, scale_rtol64=0.0)
-STABLE = Compare(
-    rtol64=1e-12, atol64=1e-300, scale_rtol64=0.0, atol32=1e-38, scale_rtol32=0.0, no_warnings=True
-)
-
-
-def _act(name: str, points: float, outputs=("out",), params=None, **kw) -> GradedFunction:
-    backward = name.endswith("_backward")
-    extra = "" if params is None else f", {params}"
-    sig = f"{name}(dout, x{extra})" if backward else f"{name}(x{extra})"
-    make = kw.pop("make_inputs", None)
-    return GradedFunction(
-        name=name,
-        points=points,
-        signature=sig,
-        outputs=("dx",) if backward and outputs == ("out",) else outputs,
-        make_inputs=make or inputs.elementwise_inputs(backward, kw.pop("param_gen", None)),
-        reference=_FN + name,
-        forbidden=("nnlib",),
-        compare=kw.pop("compare", ACT),
-        **kw,
-    )
-
-
-ACTIVATIONS = Assignment(
-    name="activations",
-    functions=(
-        _act("sigmoid", 2, compare=STABLE),
-        _act("sigmoid_backward", 2),
-        _act("tanh", 1),
-        _act("tanh_backward", 2),
-        _act("relu", 1),
-        _act("relu_backward", 1),
-        _act("leaky_relu", 1, params="slope=0.01", param_gen=inputs.slope),
-        _act("leaky_relu_backward", 1, params="slope=0.01", param_gen=inputs.slope),
-        _act("prelu", 1, params="alpha", make_inputs=inputs.prelu_inputs(False)),
-        _act(
-            "prelu_backward",
-            3,
-            outputs=("dx", "dalpha"),
-            params="alpha",
-            make_inputs=inputs.prelu_inputs(True),
-            compare=SUMS,
-        ),
-        _act("elu", 1, params="alpha=1.0", param_gen=inputs.alpha),
-        _act("elu_backward", 2, params="alpha=1.0", param_gen=inputs.alpha),
-        _act("selu", 1),
-        _act("selu_backward", 1),
-        _act("maxout", 2, params="w, b", make_inputs=inputs.maxout_inputs(False), compare=SUMS),
-        _act(
-            "maxout_backward",
-            4,
-            outputs=("dx", "dw", "db"),
-            params="w, b",
-            make_inputs=inputs.maxout_inputs(True),
-            compare=SUMS,
-        ),
-    ),
-    written=(
-        WrittenAnswer(
-            grade_id="answer_sigmoid_saturation",
-            points=2,
-            question="What happens to σ′(x) at x = −10, 0 and 10, and why does it matter?",
-        ),
-        WrittenAnswer(
-            grade_id="answer_zero_centered",
-            points=2,
-            question=(
-                "If a neuron's inputs are all positive, what can you say about the gradients "
-                "on its w?"
-            ),
-        ),
-        WrittenAnswer(
-            grade_id="answer_dead_relu",
-            points=2,
-            question="When does a ReLU unit die, and what can you do about it?",
-        ),
-        WrittenAnswer(
-            grade_id="answer_softplus_bug",
-            points=3,
-            question=(
-                "Find the two bugs of a softplus backward pass, predict what it prints at "
-                "x = -1000, 0, 1000, and fix it."
-            ),
-        ),
-    ),
-)
 MLP = Assignment(
     name="mlp",
     functions=(
