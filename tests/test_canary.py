@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import require
-from gradingkit import REPO, add_submission, edited_notebook, read_grades
+from gradingkit import MLP_POINTS, REPO, add_submission, edited_notebook, read_grades
 
 from nnbook.grading.agreement import class_alarm
 from nnbook.grading.canary import shortfall
@@ -103,6 +103,13 @@ def test_shortfall_lists_what_keeps_the_canary_from_full_marks():
     assert shortfall(full) == ["test cell t: 0 of 2 points", "check of f: f: wrong"]
     error = Result("c", "mlp", GradeStatus.ERROR, "environment fault")
     assert shortfall(error) == ["status error: environment fault"]
+    # a written answer is graded by hand later: it never counts against the canary
+    written = Result("ref", "mlp", GradeStatus.GRADED, "")
+    written.submission = {
+        "notebooks": {"mlp": {"grades": {"answer_x": {"auto_score": None, "max_score": 3}}}}
+    }
+    assert shortfall(written, frozenset({"answer_x"})) == []
+    assert shortfall(written) == ["test cell answer_x: 0 of 3 points"]
 
 
 def test_only_code_compiled_from_the_cells_is_the_students():
@@ -182,7 +189,7 @@ def test_environment_under_tmp_is_exposed_and_grades_fully(bubblewrap, tmp_envir
     proc = _grade_from(tmp_environment, subs, out)
     assert proc.returncode == 0, proc.stderr[-3000:]
     row = read_grades(out)["ada"]
-    assert (float(row["score"]), row["status"]) == (11.0, "graded"), row
+    assert (float(row["score"]), row["status"]) == (MLP_POINTS, "graded"), row
 
 
 @pytest.mark.slow

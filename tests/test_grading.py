@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import require
 from gradingkit import (
+    MLP,
     MLP_POINTS,
     REPO,
     add_submission,
@@ -73,7 +74,8 @@ def test_command_succeeds_and_summarizes(class_run):
 def test_grades_csv(class_run):
     g = class_run["grades"]
     assert set(g) == {"full", "partial", "empty", "not_json", "no_assignment", "wrong_name"}
-    assert [float(g[s]["score"]) for s in ("full", "partial", "empty")] == [11.0, 10.0, 0.0]
+    scores = [float(g[s]["score"]) for s in ("full", "partial", "empty")]
+    assert scores == [MLP_POINTS, MLP_POINTS - MLP["sse"], 0.0]
     assert all(float(row["max_score"]) == MLP_POINTS for row in g.values())
     assert all(row["assignment"] == "mlp" for row in g.values())
     assert g["full"]["status"] == "graded" and g["full"]["isolated"] == "yes"

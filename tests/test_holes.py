@@ -27,6 +27,7 @@ import pytest
 from conftest import require
 from gradingkit import (
     HOSTILE,
+    MLP,
     MLP_POINTS,
     add_submission,
     autograded_outputs,
@@ -46,11 +47,11 @@ PROBE = Path(__file__).resolve().parent / "holes_probe.py"
 MARKER = f"nnbholes{uuid.uuid4().hex[:10]}"
 LIMITS = Limits(cpu_seconds=60, memory_bytes=2_000_000_000, cell_seconds=20, wall_seconds=200)
 EXPECTED = {
-    "honest": (11.0, "graded"),
+    "honest": (MLP_POINTS, "graded"),
     "keyring_relay": (0.0, "graded"),
-    "fetched_code": (8.0, "graded"),
-    "escapes": (11.0, "graded"),
-    "escapes_again": (11.0, "graded"),
+    "fetched_code": (MLP_POINTS - MLP["linear"] - MLP["sse"] - MLP["two_layer_forward"], "graded"),
+    "escapes": (MLP_POINTS, "graded"),
+    "escapes_again": (MLP_POINTS, "graded"),
 }
 
 

@@ -18,6 +18,7 @@ import pytest
 from conftest import require
 from gradingkit import (
     HOSTILE,
+    MLP,
     MLP_POINTS,
     REPO,
     add_submission,
@@ -41,26 +42,35 @@ LIMITS = Limits(cpu_seconds=60, memory_bytes=2_000_000_000, cell_seconds=20, wal
 
 # student -> (expected score, expected status)
 EXPECTED = {
-    "honest_full": (11.0, "graded"),
-    "honest_partial": (10.0, "graded"),
+    "honest_full": (MLP_POINTS, "graded"),
+    "honest_partial": (MLP_POINTS - MLP["linear"], "graded"),
     "honest_empty": (0.0, "graded"),
     "zeros_patched_checks": (0.0, "graded"),
     "ipython_machinery": (0.0, "graded"),
-    "fake_comparisons": (8.0, "graded"),
-    "imports_reference": (7.0, "graded"),
-    "reads_disk": (10.0, "graded"),
-    "hardcoded": (9.0, "graded"),
-    "syntax_error": (9.0, "graded"),
-    "infinite_loop": (10.0, "timeout"),
-    "exits": (4.0, "crashed"),
+    "fake_comparisons": (
+        MLP_POINTS - MLP["linear"] - MLP["sse"] - MLP["gradient_descent_step"],
+        "graded",
+    ),
+    "imports_reference": (
+        MLP_POINTS - MLP["linear"] - MLP["linear_backward"] - MLP["sse"],
+        "graded",
+    ),
+    "reads_disk": (MLP_POINTS - MLP["linear"], "graded"),
+    "hardcoded": (MLP_POINTS - MLP["linear"] - MLP["sse"], "graded"),
+    "syntax_error": (MLP_POINTS - MLP["linear_backward"], "graded"),
+    "infinite_loop": (MLP_POINTS - MLP["sse"], "timeout"),
+    "exits": (MLP["linear"] + MLP["linear_backward"] + MLP["two_layer_forward"], "crashed"),
     "killed_kernel": (0.0, "crashed"),
-    "function_kills_itself": (5.0, "crashed"),
-    "memory_hog": (11.0, "graded"),
-    "output_flood": (11.0, "graded"),
-    "leftovers": (11.0, "graded"),
-    "writes_outside": (11.0, "graded"),
-    "network": (11.0, "graded"),
-    "tests_edited": (9.0, "graded"),
+    "function_kills_itself": (
+        MLP["linear"] + MLP["linear_backward"] + MLP["two_layer_forward"] + MLP["sse"],
+        "crashed",
+    ),
+    "memory_hog": (MLP_POINTS, "graded"),
+    "output_flood": (MLP_POINTS, "graded"),
+    "leftovers": (MLP_POINTS, "graded"),
+    "writes_outside": (MLP_POINTS, "graded"),
+    "network": (MLP_POINTS, "graded"),
+    "tests_edited": (MLP_POINTS - MLP["linear"] - MLP["sse"], "graded"),
 }
 
 

@@ -21,6 +21,7 @@ import pytest
 from conftest import require
 from gradingkit import (
     HOSTILE,
+    MLP,
     MLP_POINTS,
     REPO,
     SOURCE,
@@ -50,18 +51,18 @@ PREFIX = "rt-"  # every student of this batch (its temporary folders are found b
 
 # student -> (expected score, expected status)
 EXPECTED = {
-    "rt-honest": (11.0, "graded"),
-    "rt-linked_files": (10.0, "graded"),
+    "rt-honest": (MLP_POINTS, "graded"),
+    "rt-linked_files": (MLP_POINTS - MLP["linear"], "graded"),
     "rt-linked_notebook": (0.0, "invalid"),
-    "rt-metadata": (10.0, "graded"),
-    "rt-kernelspec": (11.0, "graded"),
-    "rt-runtime_clash": (11.0, "graded"),
+    "rt-metadata": (MLP_POINTS - MLP["linear"], "graded"),
+    "rt-kernelspec": (MLP_POINTS, "graded"),
+    "rt-runtime_clash": (MLP_POINTS, "graded"),
     "rt-forged_results": (0.0, "error"),
     "rt-zip_bomb": (0.0, "error"),
-    "rt-snoop": (11.0, "graded"),
-    "rt-tmp_flood": (11.0, "graded"),
-    "rt-scratch_flood": (11.0, "graded"),
-    "rt-field_gradient": (9.0, "graded"),
+    "rt-snoop": (MLP_POINTS, "graded"),
+    "rt-tmp_flood": (MLP_POINTS, "graded"),
+    "rt-scratch_flood": (MLP_POINTS, "graded"),
+    "rt-field_gradient": (MLP_POINTS - MLP["numerical_gradient"], "graded"),
     "rt-injects": (0.0, "error"),
 }
 

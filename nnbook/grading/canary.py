@@ -38,13 +38,17 @@ class CanaryFailed(GradingError):
     """The reference solution did not get full marks in the sandbox: grading stops."""
 
 
-def shortfall(result: Result) -> list[str]:
-    """What keeps ``result`` from full marks (empty: full marks)."""
+def shortfall(result: Result, by_hand: frozenset[str] = frozenset()) -> list[str]:
+    """What keeps ``result`` from full automatic marks (empty: full marks).
+
+    ``by_hand``: grade ids of written answers, which no automatic grading scores."""
     problems = []
     if result.status is not GradeStatus.GRADED:
         problems.append(f"status {result.status}: {result.message}")
     for notebook in result.submission.get("notebooks", {}).values():
         for cell, grade in notebook.get("grades", {}).items():
+            if cell in by_hand:
+                continue
             score, top = grade.get("auto_score"), grade.get("max_score") or 0
             if top and (score or 0) < top:
                 problems.append(f"test cell {cell}: {score or 0:g} of {top:g} points")
@@ -174,7 +178,7 @@ def require_full_marks(
         ctx.set_forkserver_preload(["nnbook.grading.student"])  # as the class run's workers
         with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=worker_start) as pool:
             result = pool.submit(grade_student, task).result()
-    problems = shortfall(result)
+    problems = shortfall(result, frozenset(w.grade_id for w in get(assignment).written))
     if problems:
         raise CanaryFailed(failure_message(assignment, problems))
     return result
