@@ -17,9 +17,11 @@ import re
 import pytest
 from bookpages import QUIZ_DIR, chapter_sources, page_id, split_blocks
 
+from nnbook.registry import ASSIGNMENTS
+
 CHAPTERS = chapter_sources()
 IDS = [page_id(p) for p in CHAPTERS]
-EXERCISES = ("features", "mlp", "activations", "hyperparameters")
+EXERCISES = tuple(ASSIGNMENTS)  # every graded exercise, from the registry
 GOALS_FENCE = re.compile(r"^(`{3,}|:{3,})\{admonition\}\s+Learning goals\s*$")
 QUIZ_CALL = re.compile(r"""display_quiz\(\s*["']\.\./quizzes/(?P<name>[\w.-]+\.json)["']""")
 EXERCISE_LINK = re.compile(r"\]\(\.\./\.\./downloads/exercises/(?P<name>\w+)\.ipynb\)")
