@@ -17,6 +17,7 @@ import pytest
 from conftest import require
 from gradingkit import (
     MLP,
+    MLP_MAX,
     MLP_POINTS,
     REPO,
     add_submission,
@@ -76,7 +77,7 @@ def test_grades_csv(class_run):
     assert set(g) == {"full", "partial", "empty", "not_json", "no_assignment", "wrong_name"}
     scores = [float(g[s]["score"]) for s in ("full", "partial", "empty")]
     assert scores == [MLP_POINTS, MLP_POINTS - MLP["sse"], 0.0]
-    assert all(float(row["max_score"]) == MLP_POINTS for row in g.values())
+    assert all(float(row["max_score"]) == MLP_MAX for row in g.values())
     assert all(row["assignment"] == "mlp" for row in g.values())
     assert g["full"]["status"] == "graded" and g["full"]["isolated"] == "yes"
 

@@ -28,6 +28,7 @@ from conftest import require
 from gradingkit import (
     HOSTILE,
     MLP,
+    MLP_MAX,
     MLP_POINTS,
     add_submission,
     autograded_outputs,
@@ -83,7 +84,7 @@ def test_score_and_status(batch, student):
     score, status = EXPECTED[student]
     row = batch["grades"][student]
     assert (float(row["score"]), row["status"]) == (score, status), row
-    assert float(row["max_score"]) == MLP_POINTS
+    assert float(row["max_score"]) == MLP_MAX
 
 
 def test_keyring_relay_gets_nothing(batch):

@@ -19,6 +19,7 @@ from conftest import require
 from gradingkit import (
     HOSTILE,
     MLP,
+    MLP_MAX,
     MLP_POINTS,
     REPO,
     add_submission,
@@ -166,7 +167,7 @@ def test_score_and_status(batch, student):
     score, status = EXPECTED[student]
     row = batch["grades"][student]
     assert (float(row["score"]), row["status"]) == (score, status), row
-    assert float(row["max_score"]) == MLP_POINTS
+    assert float(row["max_score"]) == MLP_MAX
     assert row["isolated"] == "yes"
 
 

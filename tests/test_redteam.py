@@ -22,6 +22,7 @@ from conftest import require
 from gradingkit import (
     HOSTILE,
     MLP,
+    MLP_MAX,
     MLP_POINTS,
     REPO,
     SOURCE,
@@ -198,7 +199,7 @@ def test_score_and_status(batch, student):
     row = batch["grades"][student]
     assert (float(row["score"]), row["status"]) == (score, status), row
     if status != "invalid":
-        assert float(row["max_score"]) == MLP_POINTS
+        assert float(row["max_score"]) == MLP_MAX
 
 
 def test_links_in_the_submission_are_not_followed(batch):
@@ -217,7 +218,7 @@ def test_metadata_cannot_raise_points(batch):
     url = f"sqlite:///{batch['out'] / 'course' / 'gradebook.db'}"
     with Gradebook(url) as gb:
         sub = gb.find_submission("mlp", "rt-metadata")
-        assert sub.max_score == MLP_POINTS
+        assert sub.max_score == MLP_MAX
         assert sub.score <= MLP_POINTS - 1  # linear is wrong
         names = {g.name for nb in sub.notebooks for g in nb.grades}
         assert "bonus" not in names
