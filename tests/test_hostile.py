@@ -194,9 +194,10 @@ def test_forged_checks_are_reported_in_feedback(batch):
 
 def test_fake_comparison_objects_are_refused(batch):
     text = feedback_text(batch["out"], "fake_comparisons")
-    assert "linear returned a Liar, expected numpy arrays" in text
-    assert "sse returned a Anything, expected numpy arrays" in text
-    assert "gradient_descent_step returned a Universal" in text
+    # each faked function loses its points in the check outside the kernel (the exact reason
+    # shown depends on which judge rule refuses the object first)
+    for name in ("linear", "sse", "gradient_descent_step"):
+        assert f"nnbook check of {name}: WRONG" in text
 
 
 def test_reference_from_nnlib_is_refused(batch):
