@@ -17,6 +17,7 @@ Three levels:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import errno
 import json
 import os
@@ -270,7 +271,9 @@ def test_sandboxed_kernel_runs_a_notebook_under_the_filter(sandbox_works, tmp_pa
         client = NotebookClient(
             nb, kernel_manager_class=ProbeKernelManager, timeout=120, kernel_name="python3"
         )
-        asyncio.run(client.async_execute())
+        # its own thread: a Playwright session of an earlier test may own this thread's loop
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, client.async_execute()).result()
     finally:
         ProbeKernelManager.sandbox_to_use = None
     assert nb.cells[0].outputs[0]["text"].strip() == "3"
