@@ -204,7 +204,9 @@ def test_a_dead_worker_requeues_its_students_and_leaves_no_scratch(tmp_path, cap
     before = set(Path("/tmp").glob(PREFIX + "*"))
     killer = threading.Thread(target=kill_one_worker, daemon=True)
     killer.start()
-    results = grade_class(subs, "mlp", out, jobs=2, progress=False)
+    # canary=False: the first worker to appear must be the class run's (the canary's own
+    # worker dying is the next test)
+    results = grade_class(subs, "mlp", out, jobs=2, progress=False, canary=False)
     killer.join()
     assert killed, "no worker was found to kill"
     assert "a grading worker died" in capfd.readouterr().err
@@ -213,6 +215,32 @@ def test_a_dead_worker_requeues_its_students_and_leaves_no_scratch(tmp_path, cap
     }
     assert gradebook_scores(out) == {s: [CLASS[s][1]] for s in ("ada", "bo", "cy")}
     assert set(Path("/tmp").glob(PREFIX + "*")) - before == set()
+
+
+def test_the_canarys_dead_worker_is_replaced_once(tmp_path, capfd):
+    from nnbook.grading import grade_class
+
+    subs = make_class(tmp_path, {"ada": CLASS["ada"]})
+    killed: list[int] = []
+
+    def kill_first_worker() -> None:  # the canary's worker is the first one there is
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and not killed:
+            workers = _workers(os.getpid())
+            if workers:
+                os.kill(workers[0], signal.SIGKILL)
+                killed.append(workers[0])
+            time.sleep(0.2)
+
+    killer = threading.Thread(target=kill_first_worker, daemon=True)
+    killer.start()
+    results = grade_class(subs, "mlp", tmp_path / "out", jobs=1, progress=False)
+    killer.join()
+    assert killed, "no worker was found to kill"
+    assert "the canary's worker died; trying once more" in capfd.readouterr().err
+    assert [(r.student, r.status, float(_score(r))) for r in results] == [
+        ("ada", "graded", CLASS["ada"][1])
+    ]
 
 
 def _score(result) -> float:

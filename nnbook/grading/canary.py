@@ -21,6 +21,7 @@ import stat
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from nnbook.course import Course
@@ -174,11 +175,32 @@ def require_full_marks(
         task = canary_task(
             course, assignment, Path(tmp), limits, isolated, template, test_ids, seed
         )
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["nnbook.grading.student"])  # as the class run's workers
-        with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=worker_start) as pool:
-            result = pool.submit(grade_student, task).result()
+        result = _grade_in_worker(task)
     problems = shortfall(result, frozenset(w.grade_id for w in get(assignment).written))
     if problems:
         raise CanaryFailed(failure_message(assignment, problems))
     return result
+
+
+WORKER_ATTEMPTS = 2
+
+
+def _grade_in_worker(task: Task) -> Result:
+    """Grade the canary in a fresh worker process; a worker killed from outside (the system's
+    out-of-memory killer, an operator) is replaced once, as the class run replaces its own."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["nnbook.grading.student"])  # as the class run's workers
+    for attempt in range(1, WORKER_ATTEMPTS + 1):
+        try:
+            with ProcessPoolExecutor(
+                max_workers=1, mp_context=ctx, initializer=worker_start
+            ) as pool:
+                return pool.submit(grade_student, task).result()
+        except BrokenProcessPool:
+            if attempt == WORKER_ATTEMPTS:
+                raise CanaryFailed(
+                    f"the worker process grading the reference solution died {attempt} times "
+                    "(killed from outside: is the machine out of memory?); nothing was graded"
+                ) from None
+            print("nnbook grade: the canary's worker died; trying once more", file=sys.stderr)
+    raise AssertionError("unreachable")
