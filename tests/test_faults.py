@@ -69,7 +69,8 @@ def gradebook_scores(out: Path) -> dict[str, list[float]]:
 
 
 def _proc_table() -> dict[int, tuple[int, str]]:
-    """{pid: (parent pid, start time)} of every process."""
+    """{pid: (parent pid, start time)} of every process that has not exited (a zombie, dead
+    but not yet reaped by its parent, is left out)."""
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -79,7 +80,8 @@ def _proc_table() -> dict[int, tuple[int, str]]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        table[int(entry.name)] = (int(fields[1]), fields[19])
+        if fields[0] != "Z":
+            table[int(entry.name)] = (int(fields[1]), fields[19])
     return table
 
 
@@ -185,14 +187,12 @@ def _workers(parent: int) -> list[int]:
     return found
 
 
-def test_a_dead_worker_requeues_its_students_and_leaves_no_scratch(tmp_path, capfd):
-    from nnbook.grading import grade_class
-
-    subs = make_class(tmp_path, {s: CLASS[s] for s in ("ada", "bo", "cy")})
-    out = tmp_path / "out"
+def _kill_first_worker() -> tuple[list[int], threading.Thread]:
+    """A thread that SIGKILLs the first grading worker to appear below this process (what the
+    out-of-memory killer does); the list gets its pid."""
     killed: list[int] = []
 
-    def kill_one_worker() -> None:  # what the out-of-memory killer does
+    def kill() -> None:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and not killed:
             workers = _workers(os.getpid())
@@ -201,9 +201,18 @@ def test_a_dead_worker_requeues_its_students_and_leaves_no_scratch(tmp_path, cap
                 killed.append(workers[0])
             time.sleep(0.2)
 
-    before = set(Path("/tmp").glob(PREFIX + "*"))
-    killer = threading.Thread(target=kill_one_worker, daemon=True)
+    killer = threading.Thread(target=kill, daemon=True)
     killer.start()
+    return killed, killer
+
+
+def test_a_dead_worker_requeues_its_students_and_leaves_no_scratch(tmp_path, capfd):
+    from nnbook.grading import grade_class
+
+    subs = make_class(tmp_path, {s: CLASS[s] for s in ("ada", "bo", "cy")})
+    out = tmp_path / "out"
+    before = set(Path("/tmp").glob(PREFIX + "*"))
+    killed, killer = _kill_first_worker()
     # canary=False: the first worker to appear must be the class run's (the canary's own
     # worker dying is the next test)
     results = grade_class(subs, "mlp", out, jobs=2, progress=False, canary=False)
@@ -221,19 +230,7 @@ def test_the_canarys_dead_worker_is_replaced_once(tmp_path, capfd):
     from nnbook.grading import grade_class
 
     subs = make_class(tmp_path, {"ada": CLASS["ada"]})
-    killed: list[int] = []
-
-    def kill_first_worker() -> None:  # the canary's worker is the first one there is
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and not killed:
-            workers = _workers(os.getpid())
-            if workers:
-                os.kill(workers[0], signal.SIGKILL)
-                killed.append(workers[0])
-            time.sleep(0.2)
-
-    killer = threading.Thread(target=kill_first_worker, daemon=True)
-    killer.start()
+    killed, killer = _kill_first_worker()  # the canary's worker is the first one there is
     results = grade_class(subs, "mlp", tmp_path / "out", jobs=1, progress=False)
     killer.join()
     assert killed, "no worker was found to kill"

@@ -119,11 +119,13 @@ def _metadata_notebook() -> dict:
     return nb
 
 
-def _subreaper() -> None:
-    """Make this process the subreaper of its descendants: whatever a grading run leaves
-    behind is re-parented here (instead of to the host's init) and can be found."""
+def _subreaper(on: bool = True) -> None:
+    """Make this process the subreaper of its descendants (or stop being it): whatever a
+    grading run leaves behind is re-parented here (instead of to the host's init) and can be
+    found. Turned off again after the batch: later tests in this process (pytest-xdist runs
+    several files in one) expect orphans to go to init, which reaps them."""
     libc = ctypes.CDLL(None, use_errno=True)
-    available = libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    available = libc.prctl(36, int(on), 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
     require("prctl(PR_SET_CHILD_SUBREAPER)", available, "the kernel refused it (Linux >= 3.4)")
 
 
@@ -181,15 +183,19 @@ def batch(tmp_path_factory):
     assert set(EXPECTED) == {p.name for p in subs.iterdir()}, "EXPECTED must list every case"
 
     _subreaper()
-    before = _children()
-    results = grade_class(subs, "mlp", out, jobs=2, limits=LIMITS, progress=False)
+    try:
+        before = _children()
+        results = grade_class(subs, "mlp", out, jobs=2, limits=LIMITS, progress=False)
+        after = _children()
+    finally:
+        _subreaper(on=False)
     return {
         "out": out,
         "subs": subs,
         "results": {r.student: r for r in results},
         "grades": read_grades(out),
         "children_before": before,
-        "children_after": _children(),
+        "children_after": after,
     }
 
 

@@ -26,6 +26,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -254,12 +255,13 @@ class ProbeKernelManager(SandboxedKernelManager):
         super().__init__(self.sandbox_to_use, **kwargs)
 
 
-def test_sandboxed_kernel_runs_a_notebook_under_the_filter(sandbox_works, tmp_path):
+def test_sandboxed_kernel_runs_a_notebook_under_the_filter(sandbox_works):
     import nbformat
     from nbclient import NotebookClient
 
-    scratch = tmp_path / "kernel"
-    scratch.mkdir()
+    # a short folder: the kernel's Unix sockets live in it, and pytest-xdist's temporary
+    # paths are too long for a socket address (108 bytes)
+    scratch = Path(tempfile.mkdtemp(prefix="nnb-seccomp-"))
     shutil.copy(PROBE, scratch / PROBE.name)
     nb = nbformat.v4.new_notebook()
     nb.cells = [
@@ -276,6 +278,7 @@ def test_sandboxed_kernel_runs_a_notebook_under_the_filter(sandbox_works, tmp_pa
             pool.submit(asyncio.run, client.async_execute()).result()
     finally:
         ProbeKernelManager.sandbox_to_use = None
+        shutil.rmtree(scratch, ignore_errors=True)
     assert nb.cells[0].outputs[0]["text"].strip() == "3"
     results = json.loads(nb.cells[1].outputs[0]["text"])
     for name in ("add_key", "keyctl", "unshare", "mount", "ptrace"):

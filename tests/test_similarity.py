@@ -10,7 +10,10 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +179,26 @@ def test_class_report_has_no_similarity_section_for_a_single_student(tmp_path):
     add_submission(tmp_path / "submitted", "solo", json.loads(RELEASED.read_text()))
     assert report.similar_pairs(tmp_path, "mlp") == []
     assert not (tmp_path / report.SIMILARITY_PAGE).exists()
+
+
+def test_scores_do_not_depend_on_the_processs_hash_seed(class_folder):
+    """Python salts ``hash`` per process; the ranking must come out the same in every run."""
+    program = (
+        "import sys\n"
+        "from nnbook.similarity import find_notebooks, rank_pairs, read_codes, scaffold_code\n"
+        "codes, _ = read_codes(find_notebooks(sys.argv[1], 'mlp'))\n"
+        "for p in rank_pairs(codes, scaffold_code('mlp')):\n"
+        "    print(p.a, p.b, repr(p.fraction_a), repr(p.fraction_b))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", program, str(class_folder)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        ).stdout
+        for seed in ("1", "5")
+    ]
+    assert runs[0].count("\n") == 15
+    assert runs[0] == runs[1]

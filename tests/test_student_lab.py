@@ -12,14 +12,13 @@ import json
 import os
 import re
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import serving
 
 from nnbook.exercises import lab_command, prepare_workdir
 from nnbook.labconfig import (
@@ -68,26 +67,8 @@ def student_lab(tmp_path_factory):
         PATH=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     env = student_environment(work, base)
-    log_path = work / "lab.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start: {log_path.read_text()}")
-                time.sleep(0.3)
+    with serving(cmd, port, env, work / "lab.log"):
         yield f"http://127.0.0.1:{port}", work
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _page_config(base_url: str) -> dict:

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import import_part
+from servers import serving
 
 from nnlib.widgets import capacity, dead_relu, feature_transform, gallery, gradient, zero_centered
 
@@ -304,31 +304,13 @@ def jupyterlab(tmp_path):
     )
     bindir = Path(sys.executable).parent
     env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
-    log = open(tmp_path / "lab.log", "w")  # closed below
-    proc = subprocess.Popen(
-        [str(bindir / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", "--IdentityProvider.token=nnw", f"--ServerApp.root_dir={tmp_path}",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start: {(tmp_path / 'lab.log').read_text()}")
-                time.sleep(0.3)
+    cmd = [
+        str(bindir / "jupyter"), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+        f"--port={port}", "--IdentityProvider.token=nnw", f"--ServerApp.root_dir={tmp_path}",
+        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    with serving(cmd, port, env, tmp_path / "lab.log"):
         yield f"http://127.0.0.1:{port}/lab/tree/widgets.ipynb?token=nnw"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _python_readouts(page) -> dict:
