@@ -74,6 +74,22 @@ LOCAL_HOSTS = {"127.0.0.1"}
 REQUIRE_ALL = os.environ.get("NNBOOK_REQUIRE_ALL", "") == "1"
 
 
+# Files whose tests share nothing costlier than the session's browser: under pytest-xdist each
+# of their tests may run on any worker (the others keep a file's tests on one worker, where its
+# module-scoped fixtures are built once).
+SPREAD_FILES = frozenset({"test_browser.py", "test_quiz_browser.py"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """For ``--dist loadgroup`` (``make test``): every test without an ``xdist_group`` mark
+    joins the group of its file (what ``--dist loadfile`` would do), but for ``SPREAD_FILES``.
+    Tests that mark their own group (the mutation catalog, per assignment) keep it."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and item.path.name not in SPREAD_FILES:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
 def require(part: str, available: bool, reason: str = "") -> None:
     """Skip the calling test (fail it under ``NNBOOK_REQUIRE_ALL=1``) unless ``part`` is
     ``available``; the message names the part and ``reason`` (what is missing, how to install)."""

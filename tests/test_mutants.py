@@ -5,8 +5,9 @@ trusts (:func:`nnbook.grading.verdict.run_verdict`); the reference solution gets
 passes the check, and the untouched student version gets zero and fails it.
 
 Cost control: one kernel per submitted notebook is what autograding costs, so mutants of
-independent functions share a notebook (slot), and every submission of every assignment is
-graded by a single ``nbgrader autograde`` call.
+independent functions share a notebook (slot), and every submission of one assignment is graded
+by a single ``nbgrader autograde`` call. Under pytest-xdist (``make test``) the assignments are
+spread over the workers, each grading only the ones whose tests it runs.
 """
 
 from __future__ import annotations
@@ -73,56 +74,77 @@ def slots(name: str) -> list[dict[str, str]]:
     return groups
 
 
+def by_assignment(names) -> list:
+    """``names`` as parameters that pytest-xdist keeps together per assignment (--dist
+    loadgroup): each worker grades only the assignments whose tests it runs."""
+    return [pytest.param(n, marks=pytest.mark.xdist_group(f"mutants-{n}")) for n in names]
+
+
+NAMES = by_assignment(ASSIGNMENTS)
+
+
+def by_case(cases) -> list:
+    return [
+        pytest.param(a, f, m, id=f"{a}-{f}-{m}", marks=pytest.mark.xdist_group(f"mutants-{a}"))
+        for a, f, m in cases
+    ]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Autograde reference, untouched and mutant submissions of all four assignments.
+    """``graded(name)``: autograde reference, untouched and mutant submissions of one assignment
+    (all of them in one ``nbgrader autograde`` call; once per assignment and process).
 
-    Returns {assignment: {student: {grade_id: score}}} and the course.
+    Returns (course, {student: {function: mutant id}}, {student: {grade_id: score}}).
     """
-    course = make_course(tmp_path_factory.mktemp("mutation") / "course")
-    course.generate(None)
+    done: dict[str, tuple] = {}
+
+    def grade(name: str) -> tuple:
+        if name not in done:
+            done[name] = _grade_catalog(tmp_path_factory.mktemp(f"mutation-{name}"), name)
+        return done[name]
+
+    return grade
+
+
+def _grade_catalog(root: Path, name: str) -> tuple:
+    course = make_course(root / "course")
+    course.generate(name)
     scratch = course.root / "scratch"
     scratch.mkdir()
-    plan: dict[str, dict[str, dict[str, str]]] = {}
-    for name in ASSIGNMENTS:
-        release_nb = course.release_dir(name) / ASSIGNMENTS[name].notebook
-        subs: dict = {"reference": {}, "untouched": None}
-        for i, group in enumerate(slots(name)):
-            subs[f"mutants-{i:02d}"] = group
-        plan[name] = {}
-        for student, group in subs.items():
-            path = scratch / f"{student}-{name}.ipynb"
-            if group is None:
-                path.write_bytes(release_nb.read_bytes())
-            else:
-                repl = {fn: CATALOG[name][fn][mid].strip() + "\n" for fn, mid in group.items()}
-                nb = completed_notebook(name, repl, student_notebook=release_nb)
-                path.write_text(json.dumps(nb), encoding="utf-8")
-                plan[name][student] = group
-            course.add_submission(student, name, path)
-    nb = completed_notebook(
-        "activations",
-        HIDDEN_ONLY,
-        student_notebook=course.release_dir("activations") / "activations.ipynb",
-    )
-    path = scratch / "hidden-only-activations.ipynb"
-    path.write_text(json.dumps(nb), encoding="utf-8")
-    course.add_submission("hidden-only", "activations", path)
-    course.autograde(None)
+    release_nb = course.release_dir(name) / ASSIGNMENTS[name].notebook
+    subs: dict = {"reference": {}, "untouched": None}
+    for i, group in enumerate(slots(name)):
+        subs[f"mutants-{i:02d}"] = group
+    plan: dict[str, dict[str, str]] = {}
+    for student, group in subs.items():
+        path = scratch / f"{student}-{name}.ipynb"
+        if group is None:
+            path.write_bytes(release_nb.read_bytes())
+        else:
+            repl = {fn: CATALOG[name][fn][mid].strip() + "\n" for fn, mid in group.items()}
+            nb = completed_notebook(name, repl, student_notebook=release_nb)
+            path.write_text(json.dumps(nb), encoding="utf-8")
+            plan[student] = group
+        course.add_submission(student, name, path)
+    if name == "activations":
+        nb = completed_notebook(name, HIDDEN_ONLY, student_notebook=release_nb)
+        path = scratch / "hidden-only-activations.ipynb"
+        path.write_text(json.dumps(nb), encoding="utf-8")
+        course.add_submission("hidden-only", name, path)
+    course.autograde(name)
     scores = {
-        name: {
-            student: {gid: cell["score"] for gid, cell in cells.items()}
-            for student, cells in gradebook.scores(course.database_url, name).items()
-        }
-        for name in ASSIGNMENTS
+        student: {gid: cell["score"] for gid, cell in cells.items()}
+        for student, cells in gradebook.scores(course.database_url, name).items()
     }
     return course, plan, scores
 
 
 @pytest.fixture(scope="module")
 def verdicts(graded, tmp_path_factory):
-    """The check outside the kernel, run on every submission of the catalog exactly as
-    ``nnbook grade`` runs it (sandboxed, inputs drawn fresh): {assignment: {student: Verdict}}."""
+    """``verdicts(name)``: the check outside the kernel, run on every submission of one
+    assignment's catalog exactly as ``nnbook grade`` runs it (sandboxed, inputs drawn fresh):
+    {student: Verdict}."""
     from concurrent.futures import ThreadPoolExecutor
 
     from nnbook.grading.verdict import run_verdict
@@ -130,30 +152,35 @@ def verdicts(graded, tmp_path_factory):
     problem = bubblewrap_problem()
     if problem:
         pytest.skip(f"the check outside the kernel needs bubblewrap: {problem}")
-    course, _, scores = graded
-    work = tmp_path_factory.mktemp("verdicts")
-    jobs = [(name, student) for name in ASSIGNMENTS for student in scores[name]]
+    done: dict[str, dict] = {}
 
-    def check(job):
-        name, student = job
+    def check_all(name: str) -> dict:
+        if name in done:
+            return done[name]
+        course, _, scores = graded(name)
+        work = tmp_path_factory.mktemp(f"verdicts-{name}")
         assignment = ASSIGNMENTS[name]
-        return run_verdict(
-            course.submitted_dir(student, name) / assignment.notebook,
-            assignment,
-            work / f"{student}-{name}",
-            limits=Limits(),
-            isolated=True,
-            test_ids={f.grade_id for f in assignment.functions},
-            rng=np.random.default_rng(),
-        )
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        found = list(pool.map(check, jobs))
-    out: dict = {name: {} for name in ASSIGNMENTS}
-    for (name, student), verdict in zip(jobs, found, strict=True):
-        assert verdict.failure is None, (name, student, verdict.error)
-        out[name][student] = verdict
-    return out
+        def check(student):
+            return run_verdict(
+                course.submitted_dir(student, name) / assignment.notebook,
+                assignment,
+                work / student,
+                limits=Limits(),
+                isolated=True,
+                test_ids={f.grade_id for f in assignment.functions},
+                rng=np.random.default_rng(),
+            )
+
+        students = sorted(scores)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            found = list(pool.map(check, students))
+        for student, verdict in zip(students, found, strict=True):
+            assert verdict.failure is None, (name, student, verdict.error)
+        done[name] = dict(zip(students, found, strict=True))
+        return done[name]
+
+    return check_all
 
 
 def _points(name: str, grade_id: str) -> float:
@@ -170,91 +197,89 @@ def test_catalog_has_four_mutants_per_function(name):
     assert not few, f"functions of {name} with fewer than 4 mutants: {few}"
 
 
-@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+@pytest.mark.parametrize("name", NAMES)
 def test_reference_solution_gets_full_marks(graded, name):
-    _, _, scores = graded
-    got = scores[name]["reference"]
+    _, _, scores = graded(name)
+    got = scores["reference"]
     for f in ASSIGNMENTS[name].functions:
         assert got[f.grade_id] == f.points, (
             f"reference {name}: {f.grade_id} got {got[f.grade_id]} of {f.points}"
         )
 
 
-@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+@pytest.mark.parametrize("name", NAMES)
 def test_untouched_student_version_gets_zero(graded, name):
-    _, _, scores = graded
-    got = scores[name]["untouched"]
+    _, _, scores = graded(name)
+    got = scores["untouched"]
     for f in ASSIGNMENTS[name].functions:
         assert not got[f.grade_id], f"untouched {name}: {f.grade_id} got {got[f.grade_id]}"
 
 
-@pytest.mark.parametrize(
-    ("name", "function", "mutant"), CASES, ids=[f"{a}-{f}-{m}" for a, f, m in CASES]
-)
+@pytest.mark.parametrize(("name", "function", "mutant"), by_case(CASES))
 def test_mutant_loses_its_points(graded, name, function, mutant):
-    _, plan, scores = graded
-    student = next(s for s, group in plan[name].items() if group.get(function) == mutant)
-    score = scores[name][student][f"test_{function}"]
+    _, plan, scores = graded(name)
+    student = next(s for s, group in plan.items() if group.get(function) == mutant)
+    score = scores[student][f"test_{function}"]
     assert score == 0, (
         f"mutant {mutant} of {name}.{function} kept {score} points (submission {student})"
     )
 
 
-@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+@pytest.mark.parametrize("name", NAMES)
 def test_correct_functions_beside_mutants_keep_their_points(graded, name):
     """Mutants do not leak into other functions' grades (partial credit per function)."""
-    _, plan, scores = graded
+    _, plan, scores = graded(name)
     assignment = ASSIGNMENTS[name]
-    for student, group in plan[name].items():
+    for student, group in plan.items():
         for f in assignment.functions:
             if f.name in group or any(d in group for d in f.depends_on):
                 continue
-            got = scores[name][student][f.grade_id]
+            got = scores[student][f.grade_id]
             assert got == f.points, f"{student}/{name}: correct {f.name} got {got} of {f.points}"
 
 
-@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+@pytest.mark.parametrize("name", NAMES)
 def test_check_outside_the_kernel_passes_the_reference_and_fails_the_stub(verdicts, name):
-    reference, untouched = verdicts[name]["reference"], verdicts[name]["untouched"]
+    reference, untouched = verdicts(name)["reference"], verdicts(name)["untouched"]
     for f in ASSIGNMENTS[name].functions:
         assert reference.passed(f.name), (name, f.name, reference.functions[f.name].problems)
         assert not untouched.passed(f.name), (name, f.name)
 
 
-@pytest.mark.parametrize(
-    ("name", "function", "mutant"), CASES, ids=[f"{a}-{f}-{m}" for a, f, m in CASES]
-)
+@pytest.mark.parametrize(("name", "function", "mutant"), by_case(CASES))
 def test_mutant_fails_the_check_outside_the_kernel(graded, verdicts, name, function, mutant):
-    _, plan, _ = graded
-    student = next(s for s, group in plan[name].items() if group.get(function) == mutant)
-    verdict = verdicts[name][student]
+    _, plan, _ = graded(name)
+    student = next(s for s, group in plan.items() if group.get(function) == mutant)
+    verdict = verdicts(name)[student]
     assert not verdict.passed(function), (
         f"mutant {mutant} of {name}.{function} passed the check outside the kernel "
         f"(submission {student})"
     )
 
 
-@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+@pytest.mark.parametrize("name", NAMES)
 def test_check_outside_the_kernel_keeps_correct_functions_beside_mutants(graded, verdicts, name):
-    _, plan, _ = graded
-    for student, group in plan[name].items():
-        verdict = verdicts[name][student]
+    _, plan, _ = graded(name)
+    for student, group in plan.items():
+        verdict = verdicts(name)[student]
         for f in ASSIGNMENTS[name].functions:
             if f.name in group or any(d in group for d in f.depends_on):
                 continue
             assert verdict.passed(f.name), (student, f.name, verdict.functions[f.name].problems)
 
 
+@pytest.mark.xdist_group("mutants-activations")
 def test_hidden_tests_catch_what_the_visible_ones_miss(graded):
-    _, _, scores = graded
-    got = scores["activations"]["hidden-only"]
+    _, _, scores = graded("activations")
+    got = scores["hidden-only"]
     assert got["test_relu_backward"] == 0
     assert got["test_relu"] == ASSIGNMENTS["activations"].function("relu").points
 
 
+@pytest.mark.xdist_group("mutants-activations")
 def test_feedback_shows_no_hidden_test(graded):
     """nbgrader #917: hidden tests must not reach the feedback; failures name no expected value."""
-    course, _, _ = graded
+    course, _, _ = graded("activations")
     course.generate_feedback("activations", "--CourseDirectory.student_id=hidden-only")
     html_path = course.feedback_dir("hidden-only", "activations") / "activations.html"
     html = html_path.read_text(encoding="utf-8")
@@ -280,17 +305,17 @@ def test_feedback_shows_no_hidden_test(graded):
             ), line
 
 
-def test_report_counts(graded, verdicts, capsys):
-    _, plan, scores = graded
-    n_functions = sum(len(a.functions) for a in ASSIGNMENTS.values())
-    mutated = [(a, s, fn) for a, fn, mid in CASES for s, g in plan[a].items() if g.get(fn) == mid]
-    caught = sum(1 for a, s, fn in mutated if scores[a][s][f"test_{fn}"] == 0)
-    checked = sum(1 for a, s, fn in mutated if not verdicts[a][s].passed(fn))
-    n_notebooks = sum(len(p) + 1 for p in plan.values())
+@pytest.mark.parametrize("name", NAMES)
+def test_report_counts(graded, verdicts, name, capsys):
+    _, plan, scores = graded(name)
+    cases = [(fn, mid) for a, fn, mid in CASES if a == name]
+    mutated = [(s, fn) for fn, mid in cases for s, g in plan.items() if g.get(fn) == mid]
+    caught = sum(1 for s, fn in mutated if scores[s][f"test_{fn}"] == 0)
+    checked = sum(1 for s, fn in mutated if not verdicts(name)[s].passed(fn))
     with capsys.disabled():
         print(
-            f"\nmutation catalog: {n_functions} graded functions, {len(CASES)} mutants, "
-            f"{caught} caught by nbgrader autograde, {checked} by the check outside the kernel, "
-            f"{n_notebooks} notebooks graded"
+            f"\nmutation catalog of {name}: {len(ASSIGNMENTS[name].functions)} graded functions, "
+            f"{len(cases)} mutants, {caught} caught by nbgrader autograde, {checked} by the "
+            f"check outside the kernel, {len(plan) + 1} notebooks graded"
         )
-    assert caught == checked == len(CASES)
+    assert caught == checked == len(cases)
