@@ -1,7 +1,8 @@
 """The built site in a real browser: Debian's Chromium, headless, driven by Playwright.
 
 The site is served on 127.0.0.1 by a plain static file server (fixtures in conftest.py). Every
-page of the table of contents is opened; the test checks that MathJax typeset the page's math,
+page of the table of contents is opened; the test checks that MathJax typeset the page's math
+and that no display equation is wider than its column (1280 px window),
 that widgets rendered, that no console or page error occurred, and that not a single request
 went to another host. A full-page screenshot of each page is saved to
 test-artifacts/screenshots/<page>.png.
@@ -16,6 +17,21 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 TOC = read_toc()
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+# Widths of every display equation's typeset content and of the block it sits in.
+MEASURE_DISPLAY_MATH = """() => Array.from(
+    document.querySelectorAll('mjx-container[display="true"]')
+  ).map(c => {
+    const math = c.querySelector('mjx-math');
+    const column = c.closest('article') || document.body;
+    return {
+      tex: (c.parentElement.textContent || '').slice(0, 60),
+      content: math ? math.getBoundingClientRect().width : 0,
+      box: c.clientWidth,
+      right: math ? math.getBoundingClientRect().right : 0,
+      columnRight: column.getBoundingClientRect().right,
+    };
+  })"""
 
 
 @pytest.mark.parametrize("toc_page", TOC, ids=[p.docname for p in TOC])
@@ -32,6 +48,19 @@ def test_page_in_browser(open_page, chromium, toc_page):
             "n => document.querySelectorAll('mjx-container').length >= n", arg=n_math
         )
         assert page.locator("mjx-merror").count() == 0, f"{toc_page.docname}: a formula failed"
+        # No display equation is wider than its column at a 1280 px wide window.
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            " && (MathJax.startup.promise.then(() => window.__typeset = true), window.__typeset)",
+            timeout=30_000,
+        )
+        assert page.viewport_size["width"] == 1280
+        too_wide = [
+            f"{m['content']:.0f} px in a {m['box']:.0f} px column: {m['tex']!r}"
+            for m in page.evaluate(MEASURE_DISPLAY_MATH)
+            if m["content"] > m["box"] + 1 or m["right"] > m["columnRight"] + 1
+        ]
+        assert too_wide == [], f"{toc_page.docname}: display equations too wide: {too_wide}"
 
     # Widgets: each embedded widget view is replaced by rendered widget DOM.
     n_views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()

@@ -1,4 +1,4 @@
-"""The self-check quizzes and the display math of the built site, in headless Chromium.
+"""The self-check quizzes of the built site, in headless Chromium.
 
 - Every page with a quiz: every multiple-choice answer is clicked and its feedback must appear,
   marked right or wrong as the quiz file says; every numeric question gets a right answer from
@@ -8,7 +8,6 @@
   half a second after it shows its questions. nnbook.quizzes holds the quizzes back until MathJax
   has started; the test delays MathJax by seconds to prove that the order holds, and a control
   without that hold shows that the test would see the failure.
-- No display equation is wider than its column at a 1280 px wide window, on any page.
 
 Needs the built site (`make book`).
 """
@@ -20,7 +19,7 @@ import re
 import time
 
 import pytest
-from bookpages import QUIZ_DIR, page_id
+from bookpages import QUIZ_DIR
 from conftest import ROOT, read_toc
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
@@ -187,39 +186,3 @@ def test_without_the_hold_a_slow_mathjax_breaks_the_quiz(open_page, chromium, si
     assert went_out or watch.page_errors, (
         "without the hold, a late MathJax should make jupyterquiz fail or go to the CDN"
     )
-
-
-# Widths of every display equation's typeset content and of the block it sits in.
-MEASURE_DISPLAY_MATH = """() => Array.from(
-    document.querySelectorAll('mjx-container[display="true"]')
-  ).map(c => {
-    const math = c.querySelector('mjx-math');
-    const column = c.closest('article') || document.body;
-    return {
-      tex: (c.parentElement.textContent || '').slice(0, 60),
-      content: math ? math.getBoundingClientRect().width : 0,
-      box: c.clientWidth,
-      right: math ? math.getBoundingClientRect().right : 0,
-      columnRight: column.getBoundingClientRect().right,
-    };
-  })"""
-
-
-@pytest.mark.parametrize("toc_page", TOC, ids=[p.docname for p in TOC])
-def test_display_equations_fit_their_column(open_page, toc_page):
-    page, watch = open_page(toc_page.html)
-    if page.locator(".math").count() == 0:
-        pytest.skip(f"{toc_page.docname} has no math")
-    page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-        " && (MathJax.startup.promise.then(() => window.__typeset = true), window.__typeset)",
-        timeout=30_000,
-    )
-    assert page.viewport_size["width"] == 1280
-    found = page.evaluate(MEASURE_DISPLAY_MATH)
-    too_wide = [
-        f"{m['content']:.0f} px in a {m['box']:.0f} px column: {m['tex']!r}"
-        for m in found
-        if m["content"] > m["box"] + 1 or m["right"] > m["columnRight"] + 1
-    ]
-    assert too_wide == [], f"{page_id(ROOT / (toc_page.docname + '.md'))}: {too_wide}"
