@@ -74,12 +74,6 @@ MUTANTS: dict[str, dict[str, str]] = {
     grads = [x.T @ da, da.sum(axis=0), h.T @ dscores, dscores.sum(axis=0)]
     return float(loss), [g + 2 * lam * p for g, p in zip(grads, params)]
 """),
-        "half_the_l2_gradient": _loss("""
-    da = dscores @ w2.T
-    da = da * (a > 0) if activation == "relu" else da * (1 - h * h)
-    grads = [x.T @ da + lam * w1, da.sum(axis=0), h.T @ dscores + lam * w2]
-    return float(loss), grads + [dscores.sum(axis=0)]
-"""),
         "tanh_derivative_of_the_input": _loss("""
     da = dscores @ w2.T
     da = da * (a > 0) if activation == "relu" else da * (1 - a * a)
