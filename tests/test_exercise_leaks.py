@@ -20,6 +20,7 @@ from leakcheck import (
     copied_lines,
     normalize,
     normalize_maths,
+    notebook_text,
     probe,
     solution_bodies,
     stated_derivatives,
@@ -160,6 +161,38 @@ FORBIDDEN: dict[tuple[str, str], list[str]] = {
         "e / e.sum(",
     ],
     ("training", "add_l2_gradient"): ["2λW", "2 * lam * p", "2 * lam * w", "2.0 * lam", "2λ"],
+    ("capstone", "loss_and_gradients"): [
+        "h.T",
+        "w2.T",
+        "x.T",
+        "dscores /= n",
+        "-= 1",
+        "p − onehot",
+        "p - y",
+        "(a > 0)",
+        "1 - h * h",
+        "1 - h ** 2",
+        "1 − tanh",
+        "2 * lam * w",
+        "2λw",
+        "da.sum(axis=0)",
+        "dscores.sum(axis=0)",
+    ],
+}
+# The capstone's network, loss and loop are the student's own: its student version names no module
+# of nnlib that holds them (its visible tests check gradients by centered differences instead).
+FORBIDDEN_IMPORTS: dict[str, list[str]] = {
+    "capstone": [
+        "nnlib.layers",
+        "nnlib.functional",
+        "nnlib.losses",
+        "nnlib.activations",
+        "nnlib.linear",
+        "nnlib.optim",
+        "nnlib.train",
+        "from nnlib import",
+        "import nnlib",
+    ],
 }
 
 
@@ -197,6 +230,19 @@ def test_no_solution_line_in_the_student_version(name):
 def test_no_derivative_stated_in_the_student_version(name):
     stated = stated_derivatives(forbidden_for(name), student_notebook(name))
     assert not stated, f"exercises/{name}: states derivatives (function, pattern): {stated}"
+
+
+@pytest.mark.parametrize("name", sorted(FORBIDDEN_IMPORTS))
+def test_no_forbidden_module_named_in_the_student_version(name):
+    text = notebook_text(student_notebook(name))
+    named = [m for m in FORBIDDEN_IMPORTS[name] if m in text]
+    assert not named, f"exercises/{name}: names modules the student writes themselves: {named}"
+
+
+def test_import_check_flags_a_notebook_that_imports_the_library():
+    leaked = _with_markdown(student_notebook("capstone"), "from nnlib.layers import Linear")
+    text = notebook_text(leaked)
+    assert [m for m in FORBIDDEN_IMPORTS["capstone"] if m in text] == ["nnlib.layers"]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ The one description of the graded work that everything else reads:
   values);
 - :mod:`.inputs`: the input generators, drawn fresh at each check;
 - :mod:`.references`: reference implementations that nnlib does not have in this form;
-- :mod:`.tables`: the four assignments, as keyword data.
+- :mod:`.tables`: the assignments, as keyword data (:mod:`.training` and :mod:`.capstone` hold
+  the inputs, references and checks of those two).
 
 The hidden tests in the notebooks (:func:`nnbook.checks.check_hidden`) and the check outside the
 kernel (:mod:`nnbook.grading.verdict`) both call the student's function through the judge

@@ -3,7 +3,7 @@ as keyword data."""
 
 from __future__ import annotations
 
-from nnbook.registry import bow_inputs, inputs, references, training
+from nnbook.registry import bow_inputs, capstone, inputs, references, training
 from nnbook.registry.activation_tables import ACTIVATIONS
 from nnbook.registry.compare import EXACT64, MATMUL, Compare
 from nnbook.registry.model import Assignment, GradedFunction, WrittenAnswer
@@ -326,8 +326,46 @@ TRAINING = Assignment(
         ),
     ),
 )
+CAPSTONE = Assignment(
+    name="capstone",
+    functions=(
+        GradedFunction(
+            name="loss_and_gradients",
+            points=5,
+            signature="loss_and_gradients(params, x, y, activation, lam)",
+            outputs=("loss", "grads"),
+            make_inputs=capstone.loss_inputs,
+            reference="nnbook.registry.capstone.reference_loss_and_gradients",
+            # two layers of matrix products and a log-sum-exp: sums in another order
+            compare=Compare(rtol64=1e-9, atol64=1e-12, scale_rtol64=1e-10, no_warnings=True),
+            forbidden=("nnlib", "sklearn"),
+        ),
+        GradedFunction(
+            name="train_and_predict",
+            points=5,
+            signature="train_and_predict(x_train, y_train, x_val, y_val, x_test, seed)",
+            outputs=("labels",),
+            make_inputs=capstone.predict_inputs,
+            check=capstone.check_predictions,
+            # sklearn hidden in the check's sandbox also hides the digits' data file
+            forbidden=("nnlib", "sklearn"),
+            depends_on=("loss_and_gradients",),
+        ),
+    ),
+    written=(
+        WrittenAnswer(
+            grade_id="answer_justification",
+            points=3,
+            question=(
+                "Justify the activation, initialization scale, lambda and learning rate you chose "
+                "from your validation results."
+            ),
+        ),
+    ),
+)
 ASSIGNMENTS: dict[str, Assignment] = {
-    a.name: a for a in (FEATURES, MLP, ACTIVATIONS, HYPERPARAMETERS, BAG_OF_WORDS, TRAINING)
+    a.name: a
+    for a in (FEATURES, MLP, ACTIVATIONS, HYPERPARAMETERS, BAG_OF_WORDS, TRAINING, CAPSTONE)
 }
 
 
