@@ -13,8 +13,8 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 APT_PACKAGES := bubblewrap chromium chromium-driver postgresql fonts-dejavu-core
-# Two pytest-xdist workers (CI has 2 cores), files kept together (see tests/conftest.py).
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+# Two pytest-xdist workers (CI has 2 cores); what runs together: xdist_scope in tests/conftest.py.
+PYTEST_ARGS ?= -n 2 --dist loadscope
 
 .PHONY: help venv assets system-deps book serve test lint format clean exercises
 

@@ -75,19 +75,35 @@ REQUIRE_ALL = os.environ.get("NNBOOK_REQUIRE_ALL", "") == "1"
 
 
 # Files whose tests share nothing costlier than the session's browser: under pytest-xdist each
-# of their tests may run on any worker (the others keep a file's tests on one worker, where its
-# module-scoped fixtures are built once).
+# of their tests may run on any worker.
 SPREAD_FILES = frozenset({"test_browser.py", "test_quiz_browser.py"})
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items) -> None:
-    """For ``--dist loadgroup`` (``make test``): every test without an ``xdist_group`` mark
-    joins the group of its file (what ``--dist loadfile`` would do), but for ``SPREAD_FILES``.
-    Tests that mark their own group (the mutation catalog, per assignment) keep it."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and item.path.name not in SPREAD_FILES:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+def xdist_scope(nodeid: str) -> str:
+    """The unit that one pytest-xdist worker runs whole (``make test`` runs ``--dist loadscope``
+    with this rule): a test file, so that its module-scoped fixtures are built once; the
+    mutation catalog per assignment (its tests' first parameter), each grading only its own;
+    single tests for ``SPREAD_FILES``."""
+    path, _, name = nodeid.partition("::")
+    if path.endswith("/test_mutants.py") and "[" in name:
+        return f"{path}[{name.split('[', 1)[1].split('-', 1)[0].rstrip(']')}]"
+    if path.rsplit("/", 1)[-1] in SPREAD_FILES:
+        return nodeid
+    return path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with :func:`xdist_scope` (pytest-xdist's own ``loadgroup`` marks do
+    not reach its scheduler under pytest 9: the group never shows in the test ids)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ScopeScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return ScopeScheduling(config, log)
 
 
 def require(part: str, available: bool, reason: str = "") -> None:

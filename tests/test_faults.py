@@ -6,6 +6,7 @@ target the grader's own memory in test_grader_memory.py.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from conftest import require
 from gradingkit import MLP_POINTS, add_submission, edited_notebook, read_grades, stub_notebook
 
 from nnbook.grading.journal import JOURNAL_NAME
+from nnbook.grading.scratch import LOCK_NAME as LOCK
 from nnbook.grading.scratch import PREFIX
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow, pytest.mark.usefixtures("bubblewrap")]
@@ -138,7 +140,8 @@ def test_killed_grader_leaves_nothing_and_the_rerun_grades_each_student_once(tmp
     )
     procs = descendants(first.pid)
     commands = [_cmdline(p) for p in procs]
-    scratch = set(Path("/tmp").glob(PREFIX + "*"))
+    scratch = _scratch_held_by(procs)  # (other tests may be grading beside this one)
+    assert scratch, "no worker of the run held a scratch folder"
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
     log.close()
@@ -182,9 +185,41 @@ def _workers(parent: int) -> list[int]:
             links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
         except OSError:
             continue
-        if any(PREFIX in link and link.endswith(".owner.lock") for link in links):
+        if any(PREFIX in link and link.endswith(LOCK) for link in links):
             found.append(pid)
     return found
+
+
+def _scratch_held_by(pids) -> set[Path]:
+    """The scratch folders whose lock one of ``pids`` holds open."""
+    found = set()
+    for pid in pids:
+        try:
+            links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        found |= {Path(link).parent for link in links if PREFIX in link and link.endswith(LOCK)}
+    return found
+
+
+def _unheld(folders: set[Path]) -> set[Path]:
+    """Those of ``folders`` that still exist with no live process holding their lock."""
+    left = set()
+    for folder in folders:
+        try:
+            fd = os.open(folder / LOCK, os.O_RDWR)
+        except FileNotFoundError:
+            if folder.exists():
+                left.add(folder)
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            left.add(folder)
+        except BlockingIOError:
+            pass  # its worker is alive: another test's
+        finally:
+            os.close(fd)
+    return left
 
 
 def _kill_first_worker() -> tuple[list[int], threading.Thread]:
@@ -223,7 +258,8 @@ def test_a_dead_worker_requeues_its_students_and_leaves_no_scratch(tmp_path, cap
         s: ("graded", CLASS[s][1]) for s in ("ada", "bo", "cy")
     }
     assert gradebook_scores(out) == {s: [CLASS[s][1]] for s in ("ada", "bo", "cy")}
-    assert set(Path("/tmp").glob(PREFIX + "*")) - before == set()
+    # new scratch folders that no live process holds (other tests may be grading beside this one)
+    assert _unheld(set(Path("/tmp").glob(PREFIX + "*")) - before) == set()
 
 
 def test_the_canarys_dead_worker_is_replaced_once(tmp_path, capfd):

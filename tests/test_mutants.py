@@ -7,7 +7,8 @@ passes the check, and the untouched student version gets zero and fails it.
 Cost control: one kernel per submitted notebook is what autograding costs, so mutants of
 independent functions share a notebook (slot), and every submission of one assignment is graded
 by a single ``nbgrader autograde`` call. Under pytest-xdist (``make test``) the assignments are
-spread over the workers, each grading only the ones whose tests it runs.
+spread over the workers (every test's first parameter is its assignment: ``xdist_scope`` in
+conftest.py), each grading only the ones whose tests it runs.
 """
 
 from __future__ import annotations
@@ -74,20 +75,8 @@ def slots(name: str) -> list[dict[str, str]]:
     return groups
 
 
-def by_assignment(names) -> list:
-    """``names`` as parameters that pytest-xdist keeps together per assignment (--dist
-    loadgroup): each worker grades only the assignments whose tests it runs."""
-    return [pytest.param(n, marks=pytest.mark.xdist_group(f"mutants-{n}")) for n in names]
-
-
-NAMES = by_assignment(ASSIGNMENTS)
-
-
-def by_case(cases) -> list:
-    return [
-        pytest.param(a, f, m, id=f"{a}-{f}-{m}", marks=pytest.mark.xdist_group(f"mutants-{a}"))
-        for a, f, m in cases
-    ]
+NAMES = list(ASSIGNMENTS)
+CASE_IDS = [f"{a}-{f}-{m}" for a, f, m in CASES]  # the assignment first (see xdist_scope)
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +204,7 @@ def test_untouched_student_version_gets_zero(graded, name):
         assert not got[f.grade_id], f"untouched {name}: {f.grade_id} got {got[f.grade_id]}"
 
 
-@pytest.mark.parametrize(("name", "function", "mutant"), by_case(CASES))
+@pytest.mark.parametrize(("name", "function", "mutant"), CASES, ids=CASE_IDS)
 def test_mutant_loses_its_points(graded, name, function, mutant):
     _, plan, scores = graded(name)
     student = next(s for s, group in plan.items() if group.get(function) == mutant)
@@ -246,7 +235,7 @@ def test_check_outside_the_kernel_passes_the_reference_and_fails_the_stub(verdic
         assert not untouched.passed(f.name), (name, f.name)
 
 
-@pytest.mark.parametrize(("name", "function", "mutant"), by_case(CASES))
+@pytest.mark.parametrize(("name", "function", "mutant"), CASES, ids=CASE_IDS)
 def test_mutant_fails_the_check_outside_the_kernel(graded, verdicts, name, function, mutant):
     _, plan, _ = graded(name)
     student = next(s for s, group in plan.items() if group.get(function) == mutant)
@@ -268,18 +257,18 @@ def test_check_outside_the_kernel_keeps_correct_functions_beside_mutants(graded,
             assert verdict.passed(f.name), (student, f.name, verdict.functions[f.name].problems)
 
 
-@pytest.mark.xdist_group("mutants-activations")
-def test_hidden_tests_catch_what_the_visible_ones_miss(graded):
-    _, _, scores = graded("activations")
+@pytest.mark.parametrize("name", ["activations"])
+def test_hidden_tests_catch_what_the_visible_ones_miss(graded, name):
+    _, _, scores = graded(name)
     got = scores["hidden-only"]
     assert got["test_relu_backward"] == 0
     assert got["test_relu"] == ASSIGNMENTS["activations"].function("relu").points
 
 
-@pytest.mark.xdist_group("mutants-activations")
-def test_feedback_shows_no_hidden_test(graded):
+@pytest.mark.parametrize("name", ["activations"])
+def test_feedback_shows_no_hidden_test(graded, name):
     """nbgrader #917: hidden tests must not reach the feedback; failures name no expected value."""
-    course, _, _ = graded("activations")
+    course, _, _ = graded(name)
     course.generate_feedback("activations", "--CourseDirectory.student_id=hidden-only")
     html_path = course.feedback_dir("hidden-only", "activations") / "activations.html"
     html = html_path.read_text(encoding="utf-8")
