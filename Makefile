@@ -14,7 +14,7 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 APT_PACKAGES := bubblewrap chromium chromium-driver postgresql fonts-dejavu-core
 # Two pytest-xdist workers (CI has 2 cores); what runs together: xdist_scope in tests/conftest.py.
-PYTEST_ARGS ?= -n 2 --dist loadscope
+PYTEST_ARGS ?= -n 2 --dist loadscope --no-loadscope-reorder
 
 .PHONY: help venv assets system-deps book serve test lint format clean exercises
 
