@@ -126,6 +126,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     items.sort(key=lambda item: rank.get(xdist_scope(item.nodeid), len(rank)))
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: pytest runs without it too
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadscope`` with :func:`xdist_scope` (pytest-xdist's own ``loadgroup`` marks do
     not reach its scheduler under pytest 9: the group never shows in the test ids)."""

@@ -177,29 +177,23 @@ def test_killed_grader_leaves_nothing_and_the_rerun_grades_each_student_once(tmp
     assert [p for p in scratch if p.exists()] == []
 
 
+def _scratch_locks(pid: int) -> set[Path]:
+    """The scratch folders whose lock process ``pid`` holds open (none if it is gone)."""
+    try:
+        links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return set()
+    return {Path(link).parent for link in links if PREFIX in link and link.endswith(LOCK)}
+
+
 def _workers(parent: int) -> list[int]:
     """The grading workers: processes below ``parent`` that hold a scratch folder's lock."""
-    found = []
-    for pid in descendants(parent):
-        try:
-            links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
-        except OSError:
-            continue
-        if any(PREFIX in link and link.endswith(LOCK) for link in links):
-            found.append(pid)
-    return found
+    return [pid for pid in descendants(parent) if _scratch_locks(pid)]
 
 
 def _scratch_held_by(pids) -> set[Path]:
     """The scratch folders whose lock one of ``pids`` holds open."""
-    found = set()
-    for pid in pids:
-        try:
-            links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
-        except OSError:
-            continue
-        found |= {Path(link).parent for link in links if PREFIX in link and link.endswith(LOCK)}
-    return found
+    return set().union(*(_scratch_locks(pid) for pid in pids))
 
 
 def _unheld(folders: set[Path]) -> set[Path]:
