@@ -6,18 +6,27 @@
 - :mod:`.student`: one student's pipeline (in a worker process);
 - :mod:`.feedback`: the student's feedback page;
 - :mod:`.classrun`: the class run and the command line.
+
+The names below are imported when first used: a grading worker imports only what it runs
+(the class run's reports and similarity ranking would add half a second to every worker's start).
 """
 
-from nnbook.grading.classrun import add_grade_arguments, grade_class, run_grade
-from nnbook.grading.feedback import feedback_header, offline_feedback
-from nnbook.grading.submissions import GradingError, restore_metadata
+from importlib import import_module
 
-__all__ = [
-    "GradingError",
-    "add_grade_arguments",
-    "feedback_header",
-    "grade_class",
-    "offline_feedback",
-    "restore_metadata",
-    "run_grade",
-]
+_HOMES = {
+    "GradingError": "nnbook.grading.submissions",
+    "restore_metadata": "nnbook.grading.submissions",
+    "add_grade_arguments": "nnbook.grading.classrun",
+    "grade_class": "nnbook.grading.classrun",
+    "run_grade": "nnbook.grading.classrun",
+    "feedback_header": "nnbook.grading.feedback",
+    "offline_feedback": "nnbook.grading.feedback",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'nnbook.grading' has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)
