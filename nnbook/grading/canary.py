@@ -14,7 +14,6 @@ every student, in a course folder of its own that is removed afterwards.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import stat
@@ -25,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from nnbook.course import Course
+from nnbook.grading.pool import worker_context
 from nnbook.grading.student import Task, grade_student, worker_start
 from nnbook.grading.submissions import GradingError
 from nnbook.registry import get
@@ -188,8 +188,7 @@ WORKER_ATTEMPTS = 2
 def _grade_in_worker(task: Task) -> Result:
     """Grade the canary in a fresh worker process; a worker killed from outside (the system's
     out-of-memory killer, an operator) is replaced once, as the class run replaces its own."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["nnbook.grading.student"])  # as the class run's workers
+    ctx = worker_context()  # as the class run's workers
     for attempt in range(1, WORKER_ATTEMPTS + 1):
         try:
             with ProcessPoolExecutor(

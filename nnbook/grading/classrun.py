@@ -41,7 +41,7 @@ from nnbook.grading.journal import (
     full_message,
     submission_digest,
 )
-from nnbook.grading.pool import run_pool
+from nnbook.grading.pool import run_pool, start_fork_server
 from nnbook.grading.scratch import remove_stale
 from nnbook.grading.student import Task
 from nnbook.grading.submissions import (
@@ -141,6 +141,7 @@ def _grade_class(
     config = Path(CONFIG_FILE).read_bytes()
     if not course.config_path.is_file() or course.config_path.read_bytes() != config:
         shutil.copyfile(CONFIG_FILE, course.config_path)  # (on a full disk: unchanged)
+    start_fork_server()  # the workers' imports, beside the set-up below
     try:
         course.add_source(assignment)
     except CourseError as exc:

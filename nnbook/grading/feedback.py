@@ -9,13 +9,44 @@ import re
 import unicodedata
 from pathlib import Path
 
+import jinja2
 import nbformat
+from nbconvert.exporters import HTMLExporter
 
 from nnbook.judge import Status
 from nnbook.results import GradeStatus, Result
 from nnbook.sanitize import sanitize_feedback
 
 NO_ISOLATION_NOTE = "NOT ISOLATED: graded with --no-isolation (no sandbox)"
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled Jinja templates kept in memory for the life of the process. jinja2 checks each
+    entry against its template's source, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+class FeedbackHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter (nbgrader's feedback template) whose templates are compiled
+    once per grading worker: nbgrader makes a new exporter for every student, and compiling its
+    templates again cost about a fifth of a second of each student's feedback."""
+
+    def _create_environment(self) -> jinja2.Environment:
+        environment = super()._create_environment()
+        environment.bytecode_cache = COMPILED_TEMPLATES
+        return environment
 
 
 def printable(text: str) -> str:

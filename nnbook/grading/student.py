@@ -27,7 +27,12 @@ from nnbook import gradebook
 from nnbook.course import Course, CourseError, quiet_warnings
 from nnbook.grading import scratch
 from nnbook.grading.execute import ExecutionState, SandboxedExecute
-from nnbook.grading.feedback import feedback_header, offline_feedback, sanitize_notebook
+from nnbook.grading.feedback import (
+    FeedbackHTMLExporter,
+    feedback_header,
+    offline_feedback,
+    sanitize_notebook,
+)
 from nnbook.grading.locked import setup_failure
 from nnbook.grading.submissions import GradingError, plain_files, restore_metadata
 from nnbook.grading.verdict import Failure, Verdict, run_verdict
@@ -242,8 +247,10 @@ def _combine(
 
 
 def _write_feedback(task: Task, main: Course, course: Course, nb_path: Path, result: Result):
+    config = course.config()
+    config.GenerateFeedback.exporter_class = FeedbackHTMLExporter
     try:
-        course.convert(GenerateFeedback, task.assignment, task.student)
+        course.convert(GenerateFeedback, task.assignment, task.student, config=config)
     except CourseError as exc:  # the grade stands; the page is reported missing
         result.status = GradeStatus.ERROR
         result.message = f"graded, but the feedback page could not be written: {exc}"[:300]
