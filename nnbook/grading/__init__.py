@@ -5,7 +5,7 @@
 - :mod:`.verdict`: the check of every graded function outside the kernel;
 - :mod:`.student`: one student's pipeline (in a worker process);
 - :mod:`.feedback`: the student's feedback page;
-- :mod:`.classrun`: the class run and the command line.
+- :mod:`.classrun`: the class run; :mod:`.command`: its command line.
 
 The names below are imported when first used: a grading worker imports only what it runs
 (the class run's reports and similarity ranking would add half a second to every worker's start).
@@ -16,9 +16,9 @@ from importlib import import_module
 _HOMES = {
     "GradingError": "nnbook.grading.submissions",
     "restore_metadata": "nnbook.grading.submissions",
-    "add_grade_arguments": "nnbook.grading.classrun",
+    "add_grade_arguments": "nnbook.grading.command",
     "grade_class": "nnbook.grading.classrun",
-    "run_grade": "nnbook.grading.classrun",
+    "run_grade": "nnbook.grading.command",
     "feedback_header": "nnbook.grading.feedback",
     "offline_feedback": "nnbook.grading.feedback",
 }

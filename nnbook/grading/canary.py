@@ -8,7 +8,9 @@ run stops before the gradebook is touched, with a message that names the cause (
 course environment that the sandbox cannot see, and where it is).
 
 The canary is graded by :func:`nnbook.grading.student.grade_student` in a worker process like
-every student, in a course folder of its own that is removed afterwards.
+every student, in a course folder of its own that is removed afterwards. The class run calls
+:func:`require_full_marks` in a thread, beside its first students, who wait to be published
+until it has passed (:mod:`.gate`).
 """
 
 from __future__ import annotations
@@ -118,10 +120,13 @@ def failure_message(assignment: str, problems: list[str]) -> str:
     listed = "; ".join(problems[:4])
     head = f"the reference solution of {assignment} did not get full marks in the sandbox"
     if cause:
-        return f"{cause}. ({head}: {listed}.) Nothing was graded; the gradebook is untouched."
+        return (
+            f"{cause}. ({head}: {listed}.) No grade was recorded or published; the gradebook "
+            "is untouched."
+        )
     return (
         f"{head}: {listed}. The grading environment is at fault, not the students: "
-        "nothing was graded and the gradebook is untouched."
+        "no grade was recorded or published and the gradebook is untouched."
     )
 
 
@@ -199,7 +204,7 @@ def _grade_in_worker(task: Task) -> Result:
             if attempt == WORKER_ATTEMPTS:
                 raise CanaryFailed(
                     f"the worker process grading the reference solution died {attempt} times "
-                    "(killed from outside: is the machine out of memory?); nothing was graded"
+                    "(killed from outside: is the machine out of memory?); no grade was recorded"
                 ) from None
             print("nnbook grade: the canary's worker died; trying once more", file=sys.stderr)
     raise AssertionError("unreachable")

@@ -12,11 +12,11 @@ class report (:mod:`nnbook.report`) are replaced atomically.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from nbgrader.converters import GenerateAssignment
@@ -31,7 +31,6 @@ from nnbook.course import (
     nbgrader_env,
     quiet_warnings,
 )
-from nnbook.grading.agreement import class_alarm
 from nnbook.grading.canary import require_full_marks as canary_check
 from nnbook.grading.feedback import printable
 from nnbook.grading.journal import (
@@ -52,9 +51,9 @@ from nnbook.grading.submissions import (
 )
 from nnbook.grading.worker import WORKER_MEMORY_BYTES, Job, probe_output_disk
 from nnbook.registry import get
-from nnbook.report import summary_table, write_reports
+from nnbook.report import write_reports
 from nnbook.results import GradeStatus, Result
-from nnbook.sandbox import Limits, bubblewrap_problem
+from nnbook.sandbox import Limits
 
 
 def grade_class(
@@ -157,23 +156,16 @@ def _grade_class(
         probe_output_disk(course.root)
         raise GradingError(str(exc)) from exc
     test_ids = source_test_ids(course.source_dir(assignment) / graded.notebook)
-    if canary:  # the reference solution must get full marks first (raises CanaryFailed)
-        canary_check(
-            course,
-            assignment,
-            limits=limits,
-            isolated=isolated,
-            template=template,
-            test_ids=test_ids,
-            seed=seed or 0,
-        )
-    main_db = course.root / "gradebook.db"
-    if db_url is None and not main_db.exists():
-        shutil.copyfile(template, main_db)  # a new class gradebook: the template is one already
-    try:
-        gradebook.ensure_assignment(course.database_url, f"sqlite:///{template}", assignment)
-    except Exception as exc:  # noqa: BLE001 - a bad URL, a server that is down
-        raise GradingError(f"cannot use the gradebook {course.database_url}: {exc}") from exc
+
+    def open_gradebook() -> None:
+        """The class gradebook, touched only once the canary has passed."""
+        main_db = course.root / "gradebook.db"
+        if db_url is None and not main_db.exists():
+            shutil.copyfile(template, main_db)  # a new class gradebook: the template is one
+        try:
+            gradebook.ensure_assignment(course.database_url, f"sqlite:///{template}", assignment)
+        except Exception as exc:  # noqa: BLE001 - a bad URL, a server that is down
+            raise GradingError(f"cannot use the gradebook {course.database_url}: {exc}") from exc
 
     todo, results = find_students(submissions, assignment, graded.notebook, validate=False)
     for r in results:
@@ -231,12 +223,30 @@ def _grade_class(
             unrecorded.append(res)
         bar.update(1)
 
+    # The reference solution must get full marks (else CanaryFailed stops the run). It is graded
+    # in a thread, beside the class's first students, holding one of the `jobs` places.
+    side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnbook-canary")
     try:
-        run_pool(jobs_todo, max(1, jobs), finished, worker_memory)
+        pending = None
+        if canary:
+            pending = side.submit(
+                canary_check,
+                course,
+                assignment,
+                limits=limits,
+                isolated=isolated,
+                template=template,
+                test_ids=test_ids,
+                seed=seed or 0,
+            )
+        else:
+            open_gradebook()
+        run_pool(jobs_todo, max(1, jobs), finished, worker_memory, pending, open_gradebook)
     except OutputDiskFull as exc:
         raise GradingError(full_message(out)) from exc
     finally:
         bar.close()
+        side.shutdown(wait=True)
     results.sort(key=lambda r: r.student)
     started = time.monotonic()
     try:
@@ -279,115 +289,3 @@ def phase_summary(results: list[Result], record_seconds: float) -> str:
     parts = [f"{k} {sum(r.phases.get(k, 0.0) for r in timed) / len(timed):.2f}" for k in names]
     per = record_seconds / len(timed)
     return f"seconds per student ({len(timed)} graded): {', '.join(parts)}, gradebook {per:.3f}"
-
-
-def _positive(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "submissions",
-        type=Path,
-        help="folder laid out as submitted/<student_id>/<assignment>/<notebook>.ipynb "
-        "(or that submitted/ folder itself)",
-    )
-    parser.add_argument("--assignment", required=True, help="assignment name, e.g. activations")
-    parser.add_argument(
-        "--out", required=True, type=Path, help="output folder (course, CSV, report)"
-    )
-    parser.add_argument(
-        "--jobs",
-        type=_positive,
-        default=os.cpu_count() or 1,
-        help="students graded in parallel (default: the number of cores, %(default)s)",
-    )
-    parser.add_argument(
-        "--regrade",
-        action="store_true",
-        help="grade every student again, even those an earlier run already graded with the "
-        "same submission (by default a rerun resumes where a stopped run ended)",
-    )
-    parser.add_argument(
-        "--db-wait",
-        type=float,
-        default=60.0,
-        help="seconds to keep retrying while the gradebook's database is unreachable "
-        "(default %(default)s)",
-    )
-    parser.add_argument(
-        "--db", default=None, help="gradebook URL (default: sqlite in OUT/course; postgresql://...)"
-    )
-    parser.add_argument(
-        "--no-isolation",
-        action="store_true",
-        help="grade without bubblewrap where it cannot run; every grade is marked not isolated",
-    )
-    parser.add_argument(
-        "--cpu-seconds",
-        type=int,
-        default=Limits.cpu_seconds,
-        help="CPU time per notebook, also the longest one cell may run (default %(default)s)",
-    )
-    parser.add_argument(
-        "--memory-mb",
-        type=int,
-        default=Limits.memory_bytes // 1_000_000,
-        help="memory per sandboxed process, in MB (default %(default)s)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=None,
-        help="seed of the inputs of the check outside the kernel (default: fresh each run)",
-    )
-
-
-def run_grade(args: argparse.Namespace) -> int:
-    isolated = not args.no_isolation
-    if isolated:
-        problem = bubblewrap_problem()
-        if problem:
-            print(
-                f"nnbook grade: cannot isolate student code: {problem}.\n"
-                "Fix that, or pass --no-isolation to grade without a sandbox "
-                "(every grade is then marked as not isolated).",
-                file=sys.stderr,
-            )
-            return 2
-    limits = Limits(
-        cpu_seconds=args.cpu_seconds,
-        memory_bytes=args.memory_mb * 1_000_000,
-        cell_seconds=args.cpu_seconds,
-        wall_seconds=max(300, 5 * args.cpu_seconds),
-    )
-    try:
-        results = grade_class(
-            args.submissions,
-            args.assignment,
-            args.out,
-            jobs=args.jobs,
-            db_url=args.db,
-            isolated=isolated,
-            limits=limits,
-            seed=args.seed,
-            regrade=args.regrade,
-            db_wait=args.db_wait,
-        )
-    except (GradingError, ValueError) as exc:
-        print(f"nnbook grade: {exc}", file=sys.stderr)
-        return 2
-    print(summary_table(results))
-    print(f"grades: {Path(args.out) / 'grades.csv'}  report: {Path(args.out) / 'report.html'}")
-    alarm = class_alarm(results)
-    if alarm:
-        print(f"\nnnbook grade: WARNING: {alarm}", file=sys.stderr)
-        return 3
-    return 0

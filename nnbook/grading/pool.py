@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from nnbook.grading import worker
+from nnbook.grading.gate import Gate
 from nnbook.grading.journal import OutputDiskFull
 from nnbook.grading.scratch import remove_stale
 from nnbook.results import GradeStatus, Result
@@ -45,12 +46,12 @@ def start_fork_server() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-def _new_pool(jobs: int, worker_memory: int | None) -> ProcessPoolExecutor:
+def _new_pool(jobs: int, worker_memory: int | None, gate: Gate | None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=worker_context(),
         initializer=worker.start,
-        initargs=(worker_memory,),
+        initargs=(worker_memory, gate),
     )
 
 
@@ -59,25 +60,52 @@ def run_pool(
     jobs: int,
     finished: Callable[[Result, str], None],
     worker_memory: int | None = worker.WORKER_MEMORY_BYTES,
+    canary: Future | None = None,
+    canary_passed: Callable[[], None] = lambda: None,
 ) -> None:
     """Grade every ``(job, digest)`` of ``items`` with ``jobs`` workers; ``finished(result,
     digest)`` is called in this process for each, in the order they finish. A full output disk
-    (:class:`OutputDiskFull`, from a worker or from ``finished``) stops the run."""
+    (:class:`OutputDiskFull`, from a worker or from ``finished``) stops the run.
+
+    ``canary``: the reference solution being graded (elsewhere); it holds one of the ``jobs``
+    places while it runs. Until it is done, the workers publish nothing (:mod:`.gate`) and
+    results are held back. If it raises (it failed), the run stops with that exception and
+    ``finished`` is never called; else ``canary_passed()`` runs, then the held results go out.
+    """
     queue = deque(items)
     alone: deque = deque()  # students in flight when a worker died: graded one at a time
     in_flight: dict[Future, tuple[worker.Job, str, bool]] = {}
-    pool = _new_pool(jobs, worker_memory) if items else None
+    gate = Gate.new(worker_context()) if canary is not None else None
+    held: list[tuple[Result, str]] = []  # finished while the canary was still graded
+
+    def deliver(res: Result, digest: str) -> None:
+        if gate is not None and not gate.opened.is_set():
+            held.append((res, digest))
+        else:
+            finished(res, digest)
+
+    pool = _new_pool(jobs, worker_memory, gate) if items else None
     try:
-        while queue or alone or in_flight:
+        while queue or alone or in_flight or (canary is not None and not gate.opened.is_set()):
+            waiting = canary is not None and not gate.opened.is_set()
             if alone:
                 if not in_flight:
                     job, digest = alone.popleft()
                     in_flight[pool.submit(worker.grade, job)] = (job, digest, True)
             else:
-                while queue and len(in_flight) < jobs:
+                while queue and len(in_flight) < jobs - waiting:
                     job, digest = queue.popleft()
                     in_flight[pool.submit(worker.grade, job)] = (job, digest, False)
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            watched = [*in_flight, *([canary] if waiting else [])]
+            done, _ = wait(watched, return_when=FIRST_COMPLETED)
+            if waiting and canary in done:
+                done.discard(canary)
+                canary.result()  # raises what failed (the gate then closes: see below)
+                canary_passed()
+                gate.open()
+                for res, digest in held:
+                    finished(res, digest)
+                held.clear()
             broken = False
             for future in done:
                 job, digest, solo = in_flight.pop(future)
@@ -88,7 +116,7 @@ def run_pool(
                     if solo:
                         res = Result(job.task.student, job.task.assignment, GradeStatus.ERROR)
                         res.message, res.isolated = DIED_ALONE, job.task.isolated
-                        finished(res, digest)
+                        deliver(res, digest)
                     else:
                         alone.append((job, digest))
                     continue
@@ -102,7 +130,7 @@ def run_pool(
                         f"worker failed: {type(exc).__name__}: {exc}"[:300],
                         isolated=job.task.isolated,
                     )
-                finished(res, digest)
+                deliver(res, digest)
             if broken:
                 # Every other student in flight fails with the pool: graded again, alone.
                 for job, digest, _ in in_flight.values():
@@ -115,7 +143,9 @@ def run_pool(
                     f"again one at a time; {len(removed)} scratch folder(s) removed",
                     file=sys.stderr,
                 )
-                pool = _new_pool(jobs, worker_memory)
+                pool = _new_pool(jobs, worker_memory, gate)
     finally:
+        if gate is not None and not gate.opened.is_set():
+            gate.close()  # the canary failed or the run stopped: waiting workers give up
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

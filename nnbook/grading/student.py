@@ -33,6 +33,7 @@ from nnbook.grading.feedback import (
     offline_feedback,
     sanitize_notebook,
 )
+from nnbook.grading.gate import Gate, GateClosed
 from nnbook.grading.locked import setup_failure
 from nnbook.grading.submissions import GradingError, plain_files, restore_metadata
 from nnbook.grading.verdict import Failure, Verdict, run_verdict
@@ -59,19 +60,28 @@ class Task:
 
 @dataclass
 class WorkerState:
-    """Per grading worker process: whether it has a mount namespace of its own."""
+    """Per grading worker process: whether it has a mount namespace of its own, and the gate
+    its students wait at before they are published (None: no canary runs beside them)."""
 
     private_mounts: bool = False
+    gate: Gate | None = None
+
+    def wait_to_publish(self) -> None:
+        """Return when this worker's students may be written to the course folder
+        (:class:`GateClosed` if they may not)."""
+        if self.gate is not None:
+            self.gate.wait()
 
 
 WORKER = WorkerState()
 
 
-def worker_start() -> None:
+def worker_start(gate: Gate | None = None) -> None:
     """First thing in a grading worker (before any thread): a mount namespace of its own, in
     which each sandbox's scratch folder is a size-limited tmpfs (root only; else plain folders
-    whose total size only the time limits bound)."""
+    whose total size only the time limits bound); ``gate``: see :mod:`.gate`."""
     WORKER.private_mounts = private_mounts()
+    WORKER.gate = gate
 
 
 def grade_student(task: Task) -> Result:
@@ -90,6 +100,8 @@ def grade_student(task: Task) -> Result:
                 mounts.append(area)
     try:
         _grade(task, tmp, result)
+    except GateClosed as exc:  # the canary failed: this run stops, nothing is published
+        result.status, result.message, result.submission = GradeStatus.ERROR, str(exc), {}
     except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
         result.status = GradeStatus.ERROR
         result.message = f"grading failed: {type(exc).__name__}: {exc}"
@@ -141,6 +153,7 @@ def _grade(task: Task, tmp: Path, result: Result) -> None:
     fault = setup_failure(nb_path)
     if fault is not None:  # the environment's fault: no grade at all, never a 0
         result.status, result.message, result.submission = GradeStatus.ERROR, fault, {}
+        WORKER.wait_to_publish()
         keep = main.autograded_dir(task.student, task.assignment)
         keep.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(nb_path, keep / assignment.notebook)
@@ -156,6 +169,7 @@ def _grade(task: Task, tmp: Path, result: Result) -> None:
     )
 
     # Keep the full autograded notebook for the instructor; feedback from a sanitized copy.
+    WORKER.wait_to_publish()
     keep = main.autograded_dir(task.student, task.assignment)
     keep.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(nb_path, keep / assignment.notebook)

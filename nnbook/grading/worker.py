@@ -16,8 +16,9 @@ from pathlib import Path
 
 from nnbook.grading import execute, scratch
 from nnbook.grading.feedback import printable
+from nnbook.grading.gate import Gate, GateClosed
 from nnbook.grading.journal import OutputDiskFull, disk_full
-from nnbook.grading.student import Task, grade_student, worker_start
+from nnbook.grading.student import WORKER, Task, grade_student, worker_start
 from nnbook.grading.submissions import notebook_problem
 from nnbook.registry import get
 from nnbook.results import GradeStatus, Result
@@ -41,10 +42,10 @@ class Job:
     keep_dir: str  # OUT/course/submitted/<student>/<assignment>
 
 
-def start(memory_bytes: int | None) -> None:
-    """Initializer of a grading worker: its own mount namespace (see ``worker_start``), then an
-    address-space limit on itself."""
-    worker_start()
+def start(memory_bytes: int | None, gate: Gate | None = None) -> None:
+    """Initializer of a grading worker: its own mount namespace and the publishing gate (see
+    ``worker_start``), then an address-space limit on itself."""
+    worker_start(gate)
     if memory_bytes:
         # The soft limit only: the sandboxes this worker starts set their own (prlimit may raise
         # a soft limit up to the hard one, e.g. for --memory-mb above this cap).
@@ -74,20 +75,6 @@ def grade(job: Job) -> Result:
         return Result(
             task.student, task.assignment, GradeStatus.INVALID, problem, isolated=task.isolated
         )
-    try:
-        if keep.resolve() != Path(task.submission_dir).resolve():
-            skipped = copy_plain(Path(task.submission_dir), keep)
-            if skipped:
-                listed = ", ".join(skipped[:5])
-                print(
-                    printable(f"{task.student}: left out (links, special files): {listed}"),
-                    file=sys.stderr,
-                )
-    except OSError as exc:
-        if disk_full(exc):
-            raise OutputDiskFull(exc.errno, f"{keep}: {exc.strerror}") from exc
-        raise
-    copied = time.monotonic()
     execute.TIMINGS.clear()
     trimmed_dir, lock = scratch.claim()
     try:
@@ -102,15 +89,40 @@ def grade(job: Job) -> Result:
     if trimmed:
         note = f"{trimmed} characters of markdown were left out before grading"
         result.message = f"{result.message}; {note}" if result.message else note
+    try:
+        WORKER.wait_to_publish()
+    except GateClosed:
+        return result  # the canary failed: the run stops and discards this result
+    copying = time.monotonic()
+    _keep_submission(job.task, keep)  # the submission as handed in (not a trimmed copy)
+    copied = time.monotonic() - copying
     if result.status is GradeStatus.ERROR:
         probe_output_disk(Path(task.course_root))
     result.phases = {
-        "copy": copied - started,
+        "copy": copied,
         **{k: round(v, 3) for k, v in execute.TIMINGS.items()},
         "worker": time.monotonic() - started,
     }
     result.peak_rss_bytes = peak_rss_bytes()
     return result
+
+
+def _keep_submission(task: Task, keep: Path) -> None:
+    """The submission's copy in the course folder (nbgrader's ``submitted/``), for feedback and
+    later runs; :class:`OutputDiskFull` if the output disk is full."""
+    try:
+        if keep.resolve() != Path(task.submission_dir).resolve():
+            skipped = copy_plain(Path(task.submission_dir), keep)
+            if skipped:
+                listed = ", ".join(skipped[:5])
+                print(
+                    printable(f"{task.student}: left out (links, special files): {listed}"),
+                    file=sys.stderr,
+                )
+    except OSError as exc:
+        if disk_full(exc):
+            raise OutputDiskFull(exc.errno, f"{keep}: {exc.strerror}") from exc
+        raise
 
 
 def trim_markdown(src: Path, dst: Path) -> int:

@@ -91,7 +91,11 @@ def bwrap_argv(
         created.add(d)
     args.extend(["--proc", "/proc", "--dev", "/dev", "--perms", "1777"])
     args.extend(["--size", str(tmp_bytes), "--tmpfs", "/tmp"])
-    created.add("/tmp")
+    # A private /dev/shm, writable as on any machine: bwrap's own is root's, and without it
+    # POSIX semaphores fail, so that joblib (imported by scikit-learn) warns on stderr, which
+    # nbgrader counts as a failed test cell (a reference solution lost 3 points that way).
+    args.extend(["--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/dev/shm"])
+    created.update({"/tmp", "/dev/shm"})
     bound: list[tuple[Path, Path]] = []
     for m in [*interpreter_mounts(), *(package_mounts() if packages else [])]:
         target = str(m.target)
