@@ -225,28 +225,27 @@ def _grade_class(
 
     # The reference solution must get full marks (else CanaryFailed stops the run). It is graded
     # in a thread, beside the class's first students, holding one of the `jobs` places.
-    side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnbook-canary")
     try:
-        pending = None
-        if canary:
-            pending = side.submit(
-                canary_check,
-                course,
-                assignment,
-                limits=limits,
-                isolated=isolated,
-                template=template,
-                test_ids=test_ids,
-                seed=seed or 0,
-            )
-        else:
-            open_gradebook()
-        run_pool(jobs_todo, max(1, jobs), finished, worker_memory, pending, open_gradebook)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnbook-canary") as side:
+            pending = None
+            if canary:
+                pending = side.submit(
+                    canary_check,
+                    course,
+                    assignment,
+                    limits=limits,
+                    isolated=isolated,
+                    template=template,
+                    test_ids=test_ids,
+                    seed=seed or 0,
+                )
+            else:
+                open_gradebook()
+            run_pool(jobs_todo, max(1, jobs), finished, worker_memory, pending, open_gradebook)
     except OutputDiskFull as exc:
         raise GradingError(full_message(out)) from exc
     finally:
         bar.close()
-        side.shutdown(wait=True)
     results.sort(key=lambda r: r.student)
     started = time.monotonic()
     try:

@@ -78,16 +78,19 @@ def run_pool(
     gate = Gate.new(worker_context()) if canary is not None else None
     held: list[tuple[Result, str]] = []  # finished while the canary was still graded
 
+    def canary_pending() -> bool:
+        return gate is not None and not gate.opened.is_set()
+
     def deliver(res: Result, digest: str) -> None:
-        if gate is not None and not gate.opened.is_set():
+        if canary_pending():
             held.append((res, digest))
         else:
             finished(res, digest)
 
     pool = _new_pool(jobs, worker_memory, gate) if items else None
     try:
-        while queue or alone or in_flight or (canary is not None and not gate.opened.is_set()):
-            waiting = canary is not None and not gate.opened.is_set()
+        while queue or alone or in_flight or canary_pending():
+            waiting = canary_pending()
             if alone:
                 if not in_flight:
                     job, digest = alone.popleft()

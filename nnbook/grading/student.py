@@ -149,11 +149,11 @@ def _grade(task: Task, tmp: Path, result: Result) -> None:
     nb_path = course.autograded_dir(task.student, task.assignment) / assignment.notebook
     if not nb_path.is_file():
         raise GradingError("nbgrader autograde produced no notebook")
+    WORKER.wait_to_publish()  # from here on, this student is written to the course folder
     result.status, result.message = state.status, state.message
     fault = setup_failure(nb_path)
     if fault is not None:  # the environment's fault: no grade at all, never a 0
         result.status, result.message, result.submission = GradeStatus.ERROR, fault, {}
-        WORKER.wait_to_publish()
         keep = main.autograded_dir(task.student, task.assignment)
         keep.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(nb_path, keep / assignment.notebook)
@@ -169,7 +169,6 @@ def _grade(task: Task, tmp: Path, result: Result) -> None:
     )
 
     # Keep the full autograded notebook for the instructor; feedback from a sanitized copy.
-    WORKER.wait_to_publish()
     keep = main.autograded_dir(task.student, task.assignment)
     keep.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(nb_path, keep / assignment.notebook)
