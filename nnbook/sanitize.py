@@ -115,21 +115,33 @@ VOID = {
 RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"}
 
 
+# What a screen reader says for an image whose author gave it no text (without one it may read
+# out the image's data).
+MISSING_ALT = "an image without a description"
+
+
 def _start_tag(name: str, rest: str) -> str:
-    attrs = []
+    attrs, names = [], set()
     for m in ATTRIBUTE.finditer(rest):
         value = next((v for v in m.groups()[1:] if v is not None), "")
-        attrs.append(f' {m.group(1).lower()}="{html.escape(html.unescape(value))}"')
+        attr = m.group(1).lower()
+        if attr == "class":  # nbconvert writes class=" highlight hl-python"
+            value = " ".join(value.split())
+        names.add(attr)
+        attrs.append(f' {attr}="{html.escape(html.unescape(value))}"')
+    if name == "img" and "alt" not in names:
+        attrs.append(f' alt="{MISSING_ALT}"')
     return f"<{name}{''.join(attrs)}>"
 
 
 def bounded_html(fragment: str, max_depth: int = MAX_DEPTH) -> str:
     """``fragment`` as well-nested HTML, no deeper than ``max_depth``, in one linear pass.
 
-    Every tag is rebuilt from its name and attributes (values re-escaped); a ``<`` that starts
-    no tag becomes ``&lt;``; an end tag closes the elements opened after its own (an end tag
-    with no open element is dropped); start tags deeper than ``max_depth`` are dropped (their
-    text stays); the content of raw-text elements (script, style, ...) is dropped; comments and
+    Every tag is rebuilt from its name and attributes (values re-escaped, class lists spaced
+    once; an ``<img>`` without ``alt`` gets ``MISSING_ALT``); a ``<`` that starts no tag becomes
+    ``&lt;``; an end tag closes the elements opened after its own (an end tag with no open
+    element is dropped); start tags deeper than ``max_depth`` are dropped (their text stays);
+    the content of raw-text elements (script, style, ...) is dropped; comments and
     declarations are dropped; whatever is open at the end is closed.
     """
     out: list[str] = []

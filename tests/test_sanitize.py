@@ -23,7 +23,7 @@ from conftest import require
 from gradingkit import add_submission, edited_notebook
 
 from nnbook.sandbox import bubblewrap_problem
-from nnbook.sanitize import MAX_DEPTH, bounded_html, grader_css, sanitize_feedback
+from nnbook.sanitize import MAX_DEPTH, MISSING_ALT, bounded_html, grader_css, sanitize_feedback
 
 HOST = "evil.example"
 PNG = (
@@ -107,6 +107,11 @@ def test_what_feedback_needs_is_kept():
     assert '<h2 id="Rules">Rules<a class="anchor-link" href="#Rules">¶</a></h2>' in anchors
     assert '<div class="highlight hl-ipython3"><pre><span class="k">def</span> f(x):</pre>' in out
     assert f'<img alt="plot" src="{PNG}">' in out
+    # An image without a text gets one (a screen reader would read out its data); one with an
+    # empty text (decorative) keeps it.
+    bare = sanitize_feedback(nbgrader_like_page(f'<p><img src="{PNG}"><img alt="" src="{PNG}">'))
+    assert f'<img src="{PNG}" alt="{MISSING_ALT}">' in bare
+    assert f'<img alt="" src="{PNG}">' in bare
     assert '<th style="text-align:right">n</th>' in out and "<td>1 &lt; 2</td>" in out
     assert '<a href="#test_linear">Test cell</a>' in anchors
     # A web link stays (it fetches nothing unless followed), without referrer.

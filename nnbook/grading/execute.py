@@ -11,8 +11,9 @@ import zmq
 import zmq.asyncio
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Integer, Type
 
+from nnbook.grading.kernelclient import ReadyKernelClient
 from nnbook.results import GradeStatus
 from nnbook.sandbox import Sandbox, describe_exit
 from nnbook.sandbox.kernel import SandboxedKernelManager
@@ -29,7 +30,10 @@ TIMINGS: dict[str, float] = {}
 class CappedKernelManager(SandboxedKernelManager):
     """:class:`SandboxedKernelManager` whose clients refuse messages over ``MAX_MESSAGE_BYTES``
     (zmq's ``MAXMSGSIZE`` on every socket of the client) and watch for the disconnection that
-    such a message causes."""
+    such a message causes; its clients are ready as soon as the kernel is
+    (:class:`~nnbook.grading.kernelclient.ReadyKernelClient`)."""
+
+    client_factory = Type(klass=ReadyKernelClient)
 
     def client(self, **kwargs):
         context = zmq.asyncio.Context()
