@@ -105,14 +105,37 @@ def feedback_header(result: Result, verdict) -> str:
     return "\n".join(lines)
 
 
-def sanitize_notebook(path: Path, test_ids: set[str], lines: dict[str, str], header: str):
+# nbgrader gives 0 to a test cell with any output on stderr, even when no test failed (nbgrader
+# #1492 is such a zero, unexplained). The text itself is not shown: the student's code wrote it
+# while the hidden tests ran.
+STDERR_NOTE = (
+    "This test cell wrote to stderr and raised no error: nbgrader counts any output on stderr "
+    "as a failed test, so the cell earned 0 points. A warning your code raises does that (an "
+    "overflow, a division by zero, a deprecated call, on the hidden tests' inputs too), and so "
+    "does a print to sys.stderr. Run the cell, or nbgrader validate, to see what was written."
+)
+
+
+def wrote_only_to_stderr(cell) -> bool:
+    """Whether a test cell lost its points to output on stderr alone (no error)."""
+    outputs = cell.get("outputs", [])
+    return not any(o.output_type == "error" for o in outputs) and any(
+        o.output_type == "stream" and o.get("name") == "stderr" for o in outputs
+    )
+
+
+def sanitize_notebook(
+    path: Path, test_ids: set[str], lines: dict[str, str], header: str
+) -> list[str]:
     """Feedback shows the code, the test results and the verdict; nothing else.
 
     Hidden test code is cut out (nbgrader #917); outputs of the student's own cells are dropped
     (code can print anything, e.g. the hidden tests it saw run); test cells keep only the error
-    name and message (no traceback with test code) and get the verdict line.
+    name and message (no traceback with test code), get the verdict line and, when they lost
+    their points to output on stderr alone, ``STDERR_NOTE``. Returns the ids of those cells.
     """
     nb = nbformat.read(path, as_version=4)
+    stderr_only = []
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid not in test_ids and "HIDDEN TESTS" in cell.source:
@@ -136,9 +159,13 @@ def sanitize_notebook(path: Path, test_ids: set[str], lines: dict[str, str], hea
                 )
         if gid in lines:
             kept.append(nbformat.v4.new_output("stream", name="stdout", text=lines[gid] + "\n"))
+        if wrote_only_to_stderr(cell):
+            stderr_only.append(gid)
+            kept.append(nbformat.v4.new_output("stream", name="stdout", text=STDERR_NOTE + "\n"))
         cell.outputs = kept
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
     nbformat.write(nb, path)
+    return stderr_only
 
 
 # Error messages and check lines wrap instead of running off the page.
