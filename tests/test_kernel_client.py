@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from queue import Empty
 
 import pytest
 
 from nnbook.grading.execute import CappedKernelManager
 from nnbook.grading.kernelclient import ReadyKernelClient
+
+
+def _run(coroutine):
+    """Run ``coroutine`` to its end on a loop of its own, in a thread of its own (another
+    test's loop may still be marked as running in this one)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def _msg(msg_type: str, parent: str, **content) -> dict:
@@ -69,7 +77,7 @@ def test_ready_on_the_idle_of_its_request_without_waiting_for_silence():
             _msg("stream", "other", name="stdout", text="late"),
         ],
     )
-    asyncio.run(client.wait_for_ready(timeout=5))
+    _run(client.wait_for_ready(timeout=5))
     assert client.sent == ["req1"]
     assert client.iopub_channel.expired == 0, "it waited for a silence"
     # Only up to the idle was read: what comes later is left for (and ignored by) nbclient.
@@ -82,7 +90,7 @@ def test_asks_again_when_iopub_missed_the_idle():
         shell=[_reply("req1"), _reply("req2")],
         iopub=[None, _msg("status", "req2", execution_state="idle")],
     )
-    asyncio.run(client.wait_for_ready(timeout=5))
+    _run(client.wait_for_ready(timeout=5))
     assert client.sent == ["req1", "req2"]
 
 
@@ -95,20 +103,20 @@ def test_replies_to_older_requests_are_skipped():
             _msg("status", "req2", execution_state="idle"),
         ],
     )
-    asyncio.run(client.wait_for_ready(timeout=5))
+    _run(client.wait_for_ready(timeout=5))
     assert client.sent == ["req1", "req2"]
 
 
 def test_a_dead_kernel_is_reported():
     client = _client(shell=[None], iopub=[], alive=False)
     with pytest.raises(RuntimeError, match="died before replying"):
-        asyncio.run(client.wait_for_ready(timeout=5))
+        _run(client.wait_for_ready(timeout=5))
 
 
 def test_a_silent_kernel_times_out():
     client = _client(shell=[None] * 1000, iopub=[])
     with pytest.raises(RuntimeError, match="didn't respond in 0 seconds"):
-        asyncio.run(client.wait_for_ready(timeout=0))
+        _run(client.wait_for_ready(timeout=0))
 
 
 def test_the_grading_kernel_manager_makes_these_clients():
