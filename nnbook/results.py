@@ -36,6 +36,7 @@ class Result:
     seconds: float = 0.0
     checked: int = 0  # graded functions for which both nbgrader's test and the check ran
     disagreements: int = 0  # of those, how many the two judged differently
+    stderr_cells: list[str] = field(default_factory=list)  # test cells: 0 for stderr output alone
     digest: str = ""
     phases: dict[str, float] = field(default_factory=dict)
     peak_rss_bytes: int = 0  # of the grading worker, after this student

@@ -56,6 +56,19 @@ def test_alarm_when_most_of_a_class_disagrees():
     # Students not graded (crashed, error) or not checked do not count.
     others = [_result(f"e{i}", 7, 7, GradeStatus.ERROR) for i in range(5)]
     assert class_alarm([*others, *[_result(f"s{i}", 7, 0) for i in range(3)]]) is None
+    assert "stderr" not in alarm  # no cell lost its points to stderr here
+
+
+def test_the_alarm_names_test_cells_zeroed_by_stderr_output():
+    # A warning printed in a test cell costs its points (nbgrader's rule) while the check finds
+    # the function right: for most of the class, the alarm says where to look.
+    most = [_result(f"s{i}", 7, 1 if i < 3 else 0) for i in range(5)]
+    for r in most[:2]:
+        r.stderr_cells = ["test_sse"]
+    alarm = class_alarm(most)
+    assert (
+        alarm and "2 of them lost points only to output on stderr in test cells (test_sse)" in alarm
+    )
 
 
 def _notebook(tmp_path: Path, setup_error: bool, student_error: bool = False) -> Path:

@@ -54,6 +54,7 @@ def test_the_lost_points_are_explained(graded, student):
     row = read_grades(out)[student]
     assert (row["status"], float(row["score"])) == ("graded", MLP_POINTS - MLP["sse"])
     assert "output on stderr (no error) in test cell(s) test_sse" in row["message"]
+    assert results[student].stderr_cells == ["test_sse"]
     text = feedback_text(out, student)
     assert "nnbook check of sse: correct" in text and "so 0 points" in text
     assert " ".join(STDERR_NOTE.split()) in text
@@ -73,3 +74,4 @@ def test_a_quiet_notebook_gets_no_note(graded):
     row = read_grades(out)["quiet"]
     assert (row["status"], float(row["score"]), row["message"]) == ("graded", MLP_POINTS, "")
     assert "wrote to stderr" not in feedback_text(out, "quiet")
+    assert results["quiet"].stderr_cells == []

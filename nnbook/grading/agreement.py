@@ -25,9 +25,18 @@ def class_alarm(results: list[Result]) -> str | None:
     if len(graded) < MIN_STUDENTS or len(disagreeing) <= SHARE * len(graded):
         return None
     names = ", ".join(r.student for r in disagreeing[:5])
-    return (
+    alarm = (
         f"nbgrader's tests and the check outside the kernel DISAGREE for {len(disagreeing)} of "
         f"{len(graded)} graded students (e.g. {names}). The grading environment is probably "
         "broken; do not publish these grades. See each student's feedback page for the two "
         "results."
     )
+    noisy = [r for r in disagreeing if r.stderr_cells]
+    if noisy:  # nbgrader's 0 for any output on stderr: a warning printed for most of the class
+        cells = sorted({c for r in noisy for c in r.stderr_cells})
+        alarm += (
+            f" {len(noisy)} of them lost points only to output on stderr in test cells "
+            f"({', '.join(cells[:5])}): look at what these cells printed in course/autograded/ "
+            "(a warning of a library would point at the machine)."
+        )
+    return alarm

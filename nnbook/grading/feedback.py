@@ -105,9 +105,9 @@ def feedback_header(result: Result, verdict) -> str:
     return "\n".join(lines)
 
 
-# nbgrader gives 0 to a test cell with any output on stderr, even when no test failed (nbgrader
-# #1492 is such a zero, unexplained). The text itself is not shown: the student's code wrote it
-# while the hidden tests ran.
+# nbgrader gives 0 to a test cell with any output on stderr, even when no test failed (a library's
+# warning did that to correct solutions: nbgrader pull request #1904). The text itself is not
+# shown: the student's code wrote it while the hidden tests ran.
 STDERR_NOTE = (
     "This test cell wrote to stderr and raised no error: nbgrader counts any output on stderr "
     "as a failed test, so the cell earned 0 points. A warning your code raises does that (an "

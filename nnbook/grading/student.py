@@ -172,11 +172,12 @@ def _grade(task: Task, tmp: Path, result: Result) -> None:
     keep = main.autograded_dir(task.student, task.assignment)
     keep.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(nb_path, keep / assignment.notebook)
-    stderr_only = sanitize_notebook(
+    result.stderr_cells = sanitize_notebook(
         nb_path, set(task.test_ids), lines, feedback_header(result, verdict)
     )
-    if stderr_only:  # graded, but the instructor should know why these cells got 0
-        note = f"0 points for output on stderr (no error) in test cell(s) {', '.join(stderr_only)}"
+    if result.stderr_cells:  # graded, but the instructor should know why these cells got 0
+        cells = ", ".join(result.stderr_cells)
+        note = f"0 points for output on stderr (no error) in test cell(s) {cells}"
         result.message = f"{result.message}; {note}" if result.message else note
     # The sandbox user's leftovers (sockets, caches) are not part of the feedback.
     shutil.rmtree(nb_path.parent / ".nnbook", ignore_errors=True)
