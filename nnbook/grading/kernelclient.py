@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -41,27 +42,33 @@ class ReadyKernelClient(AsyncKernelClient):
     async def _reply(self, request: str, seconds: float) -> dict | None:
         """The shell reply to ``request`` within ``seconds`` (replies to older requests are
         skipped), or None."""
-        end = time.monotonic() + seconds
-        while True:
-            try:
-                msg = await self.shell_channel.get_msg(timeout=max(0.0, end - time.monotonic()))
-            except Empty:
-                return None
-            if msg["parent_header"].get("msg_id") == request:
-                return msg if msg["msg_type"] == "kernel_info_reply" else None
+        msg = await _first(
+            self.shell_channel, seconds, lambda m: m["parent_header"].get("msg_id") == request
+        )
+        return msg if msg is not None and msg["msg_type"] == "kernel_info_reply" else None
 
     async def _idle_after(self, request: str) -> bool:
         """Read IOPub up to the kernel's ``idle`` status for ``request`` (True), or False when it
         did not come within ``IOPUB_GRACE_SECONDS``."""
-        end = time.monotonic() + IOPUB_GRACE_SECONDS
-        while True:
-            try:
-                msg = await self.iopub_channel.get_msg(timeout=max(0.0, end - time.monotonic()))
-            except Empty:
-                return False
-            if (
+
+        def idle(msg: dict) -> bool:
+            return (
                 msg["parent_header"].get("msg_id") == request
                 and msg["msg_type"] == "status"
                 and msg["content"].get("execution_state") == "idle"
-            ):
-                return True
+            )
+
+        return await _first(self.iopub_channel, IOPUB_GRACE_SECONDS, idle) is not None
+
+
+async def _first(channel, seconds: float, wanted: Callable[[dict], bool]) -> dict | None:
+    """The first message of ``channel`` within ``seconds`` for which ``wanted`` is true (those
+    before it are read and dropped), or None."""
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            msg = await channel.get_msg(timeout=max(0.0, end - time.monotonic()))
+        except Empty:
+            return None
+        if wanted(msg):
+            return msg
