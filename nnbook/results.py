@@ -40,3 +40,7 @@ class Result:
     digest: str = ""
     phases: dict[str, float] = field(default_factory=dict)
     peak_rss_bytes: int = 0  # of the grading worker, after this student
+
+    def add_note(self, note: str) -> None:
+        """Append ``note`` to the message (after a "; " when there is one already)."""
+        self.message = f"{self.message}; {note}" if self.message else note

@@ -177,8 +177,7 @@ def _grade(task: Task, tmp: Path, result: Result) -> None:
     )
     if result.stderr_cells:  # graded, but the instructor should know why these cells got 0
         cells = ", ".join(result.stderr_cells)
-        note = f"0 points for output on stderr (no error) in test cell(s) {cells}"
-        result.message = f"{result.message}; {note}" if result.message else note
+        result.add_note(f"0 points for output on stderr (no error) in test cell(s) {cells}")
     # The sandbox user's leftovers (sockets, caches) are not part of the feedback.
     shutil.rmtree(nb_path.parent / ".nnbook", ignore_errors=True)
     _write_feedback(task, main, course, nb_path, result)

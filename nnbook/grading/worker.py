@@ -87,8 +87,7 @@ def grade(job: Job) -> Result:
     finally:
         scratch.release(trimmed_dir, lock)
     if trimmed:
-        note = f"{trimmed} characters of markdown were left out before grading"
-        result.message = f"{result.message}; {note}" if result.message else note
+        result.add_note(f"{trimmed} characters of markdown were left out before grading")
     try:
         WORKER.wait_to_publish()
     except GateClosed:
